@@ -1,0 +1,90 @@
+r"""nnbook: the small NumPy engine behind the book *The mathematics of neural networks*.
+
+Column convention: ``X`` is ``(n[0], m)``, ``W[l]`` is ``(n[l], n[l-1])``, ``b[l]`` is
+``(n[l], 1)``; ``Z[l] = W[l] @ A[l-1] + b[l]``, ``A[l] = g[l](Z[l])``.
+
+Examples
+--------
+>>> import nnbook as nb
+>>> X, Y = nb.datasets.xor()
+>>> net = nb.Network([2, 2, 1], ["tanh", "sigmoid"], loss="bce", seed=0)
+>>> hist = net.fit(X, Y, epochs=2000, learning_rate=0.5)
+>>> hist.loss[-1] < hist.loss[0]
+True
+"""
+
+from . import datasets
+from .activations import (
+    ACTIVATIONS,
+    DERIVATIVES,
+    Activation,
+    get_activation,
+    identity,
+    identity_derivative,
+    leaky_relu,
+    leaky_relu_derivative,
+    relu,
+    relu_derivative,
+    sigmoid,
+    sigmoid_derivative,
+    softmax,
+    softmax_derivative,
+    softmax_jacobian,
+    tanh,
+    tanh_derivative,
+)
+from .losses import (
+    LOSSES,
+    SHORTCUTS,
+    Loss,
+    bce,
+    bce_derivative,
+    bce_with_logits,
+    cross_entropy,
+    cross_entropy_derivative,
+    get_loss,
+    mse,
+    mse_derivative,
+    output_delta,
+)
+from .network import Cache, Gradients, History, Network
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS",
+    "DERIVATIVES",
+    "LOSSES",
+    "SHORTCUTS",
+    "Activation",
+    "Cache",
+    "Gradients",
+    "History",
+    "Loss",
+    "Network",
+    "__version__",
+    "bce",
+    "bce_derivative",
+    "bce_with_logits",
+    "cross_entropy",
+    "cross_entropy_derivative",
+    "datasets",
+    "get_activation",
+    "get_loss",
+    "identity",
+    "identity_derivative",
+    "leaky_relu",
+    "leaky_relu_derivative",
+    "mse",
+    "mse_derivative",
+    "output_delta",
+    "relu",
+    "relu_derivative",
+    "sigmoid",
+    "sigmoid_derivative",
+    "softmax",
+    "softmax_derivative",
+    "softmax_jacobian",
+    "tanh",
+    "tanh_derivative",
+]

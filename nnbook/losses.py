@@ -1,0 +1,264 @@
+r"""Losses, their derivatives, and the output-layer shortcut table.
+
+Conventions (seed-notes §3): ``A`` and ``Y`` have shape $(n^{[L]}, m)$; the per-example loss
+$\mathcal{L}^{(i)}$ is summed over output units; the cost is the mean over the $m$ examples,
+
+$$J = \frac{1}{m} \sum_{i=1}^{m} \mathcal{L}^{(i)}.$$
+
+A loss *derivative* returns the per-example gradient
+$dA^{[L]} = m \, \partial J / \partial A^{[L]}$, whose column $i$ is
+$\partial \mathcal{L}^{(i)} / \partial a^{[L](i)}$.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activations import get_activation
+
+__all__ = [
+    "LOSSES",
+    "SHORTCUTS",
+    "Loss",
+    "bce",
+    "bce_derivative",
+    "bce_with_logits",
+    "cross_entropy",
+    "cross_entropy_derivative",
+    "get_loss",
+    "mse",
+    "mse_derivative",
+    "output_delta",
+]
+
+EPS = 1e-12
+
+
+def _m(A: np.ndarray) -> int:
+    return A.shape[1] if A.ndim == 2 else A.size
+
+
+def _eps(A: np.ndarray, eps: float) -> float:
+    """Clipping margin no smaller than the dtype's machine epsilon (so float32 1 - eps < 1)."""
+    A = np.asarray(A)
+    return max(eps, float(np.finfo(A.dtype).eps)) if A.dtype.kind == "f" else eps
+
+
+def bce(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> float:
+    r"""Binary cross-entropy cost from probabilities,
+
+    $$J = -\frac{1}{m} \sum_{i=1}^{m} \sum_k \left[ y_k \ln a_k + (1 - y_k) \ln(1 - a_k) \right].$$
+
+    ``A`` is clipped to $[\varepsilon, 1 - \varepsilon]$ so the logarithms stay finite.
+
+    Parameters
+    ----------
+    A : ndarray, shape (n_L, m)
+        Predicted probabilities.
+    Y : ndarray, shape (n_L, m)
+        Targets in $[0, 1]$.
+    eps : float
+        Clipping margin.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(bce(np.array([[0.5, 0.5]]), np.array([[1.0, 0.0]])), 6)
+    0.693147
+    """
+    eps = _eps(A, eps)
+    A = np.clip(A, eps, 1 - eps)
+    return float(-(Y * np.log(A) + (1 - Y) * np.log(1 - A)).sum() / _m(A))
+
+
+def bce_derivative(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> np.ndarray:
+    r"""Per-example BCE gradient $dA = \dfrac{A - Y}{A(1 - A)}$ (with the clipped ``A``).
+
+    Equal to $-\left(\dfrac{Y}{A} - \dfrac{1 - Y}{1 - A}\right)$, seed 001's simplification.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bce_derivative(np.array([[0.5, 0.8]]), np.array([[1.0, 0.0]])).round(4).tolist()
+    [[-2.0, 5.0]]
+    """
+    eps = _eps(A, eps)
+    Ac = np.clip(A, eps, 1 - eps)
+    return (Ac - Y) / (Ac * (1 - Ac))
+
+
+def bce_with_logits(Z: np.ndarray, Y: np.ndarray) -> float:
+    r"""Binary cross-entropy from logits $Z$ (pre-sigmoid), computed stably:
+
+    $$\mathcal{L} = \max(z, 0) - z y + \ln\!\left(1 + e^{-|z|}\right),$$
+
+    which equals $-[y \ln \sigma(z) + (1-y)\ln(1-\sigma(z))]$ without ever forming $\sigma(z)$.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(bce_with_logits(np.array([[0.0, 0.0]]), np.array([[1.0, 0.0]])), 6)
+    0.693147
+    >>> round(bce_with_logits(np.array([[1000.0]]), np.array([[0.0]])), 6)
+    1000.0
+    """
+    loss = np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))
+    return float(loss.sum() / _m(Z))
+
+
+def mse(A: np.ndarray, Y: np.ndarray) -> float:
+    r"""Mean squared error $J = \dfrac{1}{m} \sum_{i=1}^{m} \sum_k (a_k - y_k)^2$.
+
+    No $\tfrac12$: the per-example derivative is $2(a - y)$ (seed-notes §3).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mse(np.array([[1.0, 2.0]]), np.array([[0.0, 0.0]]))
+    2.5
+    """
+    return float(((A - Y) ** 2).sum() / _m(A))
+
+
+def mse_derivative(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    r"""Per-example MSE gradient $dA = 2(A - Y)$.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mse_derivative(np.array([[1.0, 2.0]]), np.array([[0.0, 0.0]])).tolist()
+    [[2.0, 4.0]]
+    """
+    return 2 * (A - Y)
+
+
+def cross_entropy(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> float:
+    r"""Categorical cross-entropy for softmax outputs and one-hot ``Y``,
+
+    $$J = -\frac{1}{m} \sum_{i=1}^{m} \sum_{k} y_k \ln a_k .$$
+
+    ``A`` is clipped below at $\varepsilon$.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A = np.array([[0.25, 0.5], [0.75, 0.5]])
+    >>> Y = np.array([[0.0, 1.0], [1.0, 0.0]])
+    >>> round(cross_entropy(A, Y), 6)
+    0.490414
+    """
+    return float(-(Y * np.log(np.clip(A, _eps(A, eps), None))).sum() / _m(A))
+
+
+def cross_entropy_derivative(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> np.ndarray:
+    r"""Per-example cross-entropy gradient $dA = -Y / A$ (``A`` clipped below at $\varepsilon$).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A, Y = np.array([[0.25], [0.75]]), np.array([[0.0], [1.0]])
+    >>> cross_entropy_derivative(A, Y).round(4).tolist()
+    [[-0.0], [-1.3333]]
+    """
+    return -Y / np.clip(A, _eps(A, eps), None)
+
+
+@dataclass(frozen=True)
+class Loss:
+    r"""A loss: its cost $J(A, Y)$ and its per-example derivative $dA^{[L]}$.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> loss = get_loss("mse")
+    >>> A, Y = np.array([[1.0]]), np.array([[0.0]])
+    >>> loss.value(A, Y), loss.derivative(A, Y).tolist()
+    (1.0, [[2.0]])
+    """
+
+    name: str
+    value: Callable[[np.ndarray, np.ndarray], float]
+    derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+    def __call__(self, A: np.ndarray, Y: np.ndarray) -> float:
+        """The cost: ``loss(A, Y)`` is ``loss.value(A, Y)``."""
+        return self.value(A, Y)
+
+
+LOSSES: dict[str, Loss] = {
+    "bce": Loss("bce", bce, bce_derivative),
+    "mse": Loss("mse", mse, mse_derivative),
+    "cross_entropy": Loss("cross_entropy", cross_entropy, cross_entropy_derivative),
+}
+"""Loss name -> :class:`Loss`. (``bce_with_logits`` is a cost helper, not a network loss.)"""
+
+_ALIASES = {"ce": "cross_entropy", "categorical_cross_entropy": "cross_entropy",
+            "binary_cross_entropy": "bce"}
+
+
+def get_loss(name: str | Loss) -> Loss:
+    r"""Look up a loss by name: ``"bce"``, ``"mse"`` or ``"cross_entropy"`` (alias ``"ce"``).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name; the message lists the valid names.
+
+    Examples
+    --------
+    >>> get_loss("ce").name
+    'cross_entropy'
+    >>> get_loss("hinge")
+    Traceback (most recent call last):
+    ...
+    ValueError: loss: expected one of ['bce', 'cross_entropy', 'mse'], got 'hinge'
+    """
+    if isinstance(name, Loss):
+        return name
+    key = _ALIASES.get(name, name) if isinstance(name, str) else name
+    if key not in LOSSES:
+        raise ValueError(f"loss: expected one of {sorted(LOSSES)}, got {name!r}")
+    return LOSSES[key]
+
+
+SHORTCUTS: dict[tuple[str, str], Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    ("sigmoid", "bce"): lambda A, Y: A - Y,
+    ("softmax", "cross_entropy"): lambda A, Y: A - Y,
+    ("identity", "mse"): lambda A, Y: 2 * (A - Y),
+}
+r"""(output activation, loss) -> $dZ^{[L]}(A, Y)$ for the pairs where the chain simplifies."""
+
+
+def output_delta(
+    activation: str, loss: str, Z: np.ndarray, A: np.ndarray, Y: np.ndarray
+) -> np.ndarray:
+    r"""Per-example output gradient $dZ^{[L]} = m\,\partial J / \partial Z^{[L]}$.
+
+    For the three matched pairs the chain rule collapses (seed 002, L68–72):
+
+    * sigmoid + BCE: $dZ^{[L]} = A^{[L]} - Y$
+    * softmax + cross-entropy: $dZ^{[L]} = A^{[L]} - Y$
+    * identity + MSE: $dZ^{[L]} = 2(A^{[L]} - Y)$
+
+    Every other pairing uses the general chain
+    $dZ^{[L]} = g^{[L]}.\mathrm{backward}(dA^{[L]}, Z^{[L]}, A^{[L]})$ with
+    $dA^{[L]}$ the loss derivative.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Z = np.array([[0.0, 2.0]]); A = np.tanh(Z); Y = np.array([[1.0, 0.0]])
+    >>> output_delta("sigmoid", "bce", Z, np.array([[0.5, 0.9]]), Y).round(4).tolist()
+    [[-0.5, 0.9]]
+    >>> output_delta("tanh", "mse", Z, A, Y).round(4).tolist()  # 2(a - y)(1 - a^2)
+    [[-2.0, 0.1362]]
+    """
+    act = get_activation(activation)
+    lo = get_loss(loss)
+    shortcut = SHORTCUTS.get((act.name, lo.name))
+    if shortcut is not None:
+        return shortcut(A, Y)
+    return act.backward(lo.derivative(A, Y), Z, A)

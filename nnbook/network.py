@@ -1,0 +1,477 @@
+# ruff: noqa: E741  (``l`` is the layer index of the book's notation)
+r"""The feed-forward network: the book's equations, line by line.
+
+Notation (seed-notes §3, CONTRIBUTING.md): ``X = A[0]`` has shape $(n^{[0]}, m)$, one column per
+example; ``W[l]`` is $(n^{[l]}, n^{[l-1]})$ ("to, from"), ``b[l]`` is $(n^{[l]}, 1)$;
+
+$$Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}, \qquad A^{[l]} = g^{[l]}(Z^{[l]}).$$
+
+Backward, with per-example ``dZ`` (column $i$ is $\partial\mathcal{L}^{(i)}/\partial z^{[l](i)}$):
+
+$$dW^{[l]} = \tfrac{1}{m}\, dZ^{[l]} A^{[l-1]\top}, \quad
+db^{[l]} = \tfrac{1}{m} \textstyle\sum_i dZ^{[l]}_{:,i}, \quad
+dA^{[l-1]} = W^{[l]\top} dZ^{[l]}, \quad
+dZ^{[l-1]} = dA^{[l-1]} \odot g^{[l-1]\prime}(Z^{[l-1]}).$$
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import _validate as v
+from .activations import Activation, get_activation
+from .losses import Loss, get_loss, output_delta
+
+__all__ = ["INITS", "Cache", "Gradients", "History", "Network"]
+
+INITS = ("auto", "xavier", "glorot", "xavier_normal", "he", "normal", "zeros")
+"""Weight initialisation schemes accepted by :class:`Network` (biases always start at 0)."""
+
+
+@dataclass
+class Cache:
+    r"""What the forward pass keeps for the backward pass.
+
+    ``Z[l]`` for $l = 1..L$ and ``A[l]`` for $l = 0..L$, with ``A[0] = X``.
+    """
+
+    Z: dict[int, np.ndarray]
+    A: dict[int, np.ndarray]
+
+
+@dataclass
+class Gradients:
+    r"""The backward pass's results, keyed by layer.
+
+    ``dW[l]``, ``db[l]`` ($l = 1..L$) are the true gradients $\partial J/\partial W^{[l]}$,
+    $\partial J/\partial b^{[l]}$. ``dZ[l]`` ($l = 1..L$) and ``dA[l]`` ($l = 1..L-1$) are
+    per-example: $\partial J/\partial Z^{[l]} = dZ^{[l]}/m$.
+    """
+
+    dW: dict[int, np.ndarray]
+    db: dict[int, np.ndarray]
+    dZ: dict[int, np.ndarray]
+    dA: dict[int, np.ndarray]
+
+
+@dataclass
+class History:
+    """What :meth:`Network.fit` returns: the mean training loss of every epoch, and the settings."""
+
+    loss: list[float]
+    epochs: int
+    batch_size: int | None
+    learning_rate: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _init_weights(
+    scheme: str, n_out: int, n_in: int, activation: str, rng: np.random.Generator
+) -> np.ndarray:
+    """Draw one ``(n_out, n_in)`` weight matrix in float64 (cast later, so seeds agree)."""
+    if scheme == "auto":
+        scheme = "he" if activation in ("relu", "leaky_relu") else "xavier"
+    if scheme in ("xavier", "glorot"):  # Glorot uniform: U(-r, r), r = sqrt(6 / (n_in + n_out))
+        r = np.sqrt(6.0 / (n_in + n_out))
+        return rng.uniform(-r, r, size=(n_out, n_in))
+    if scheme == "xavier_normal":  # N(0, 2 / (n_in + n_out))
+        return rng.normal(0.0, np.sqrt(2.0 / (n_in + n_out)), size=(n_out, n_in))
+    if scheme == "he":  # He normal: N(0, 2 / n_in)
+        return rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_out, n_in))
+    if scheme == "normal":  # N(0, 0.01^2)
+        return rng.normal(0.0, 0.01, size=(n_out, n_in))
+    if scheme == "zeros":  # every unit identical: shows why symmetry must be broken
+        return np.zeros((n_out, n_in))
+    raise ValueError(f"init: expected one of {list(INITS)}, got {scheme!r}")
+
+
+class Network:
+    r"""A fully connected feed-forward network trained by gradient descent.
+
+    Parameters
+    ----------
+    layer_sizes : list of int
+        $[n^{[0]}, n^{[1]}, \dots, n^{[L]}]$, input size first.
+    activations : str or list of str
+        One name per layer $1..L$ (see :data:`nnbook.ACTIVATIONS`); a single string is used
+        for every layer.
+    loss : str
+        ``"bce"``, ``"mse"`` or ``"cross_entropy"``.
+    init : str
+        ``"xavier"``/``"glorot"`` (Glorot *uniform*, $U(-r, r)$ with
+        $r = \sqrt{6/(n^{[l-1]} + n^{[l]})}$), ``"xavier_normal"``
+        ($\mathcal{N}(0, 2/(n^{[l-1]} + n^{[l]}))$), ``"he"`` ($\mathcal{N}(0, 2/n^{[l-1]})$),
+        ``"normal"`` ($\mathcal{N}(0, 0.01^2)$), ``"zeros"``, or ``"auto"``: He for relu and
+        leaky_relu layers, Xavier otherwise. Biases always start at zero.
+    seed : int or None
+        Seed of the ``numpy.random.default_rng`` that draws the weights; the same seed gives
+        bit-identical weights.
+    dtype : numpy floating dtype
+        ``np.float64`` (default) or ``np.float32``; every array keeps it end to end.
+
+    Attributes
+    ----------
+    W, b : dict[int, ndarray]
+        Parameters keyed by layer $1..L$: ``W[l]`` is $(n^{[l]}, n^{[l-1]})$, ``b[l]`` is
+        $(n^{[l]}, 1)$.
+    g : dict[int, Activation]
+        Activation of each layer.
+    loss : Loss
+    sizes : list of int
+    L : int
+        Number of parameterised layers.
+
+    Examples
+    --------
+    >>> import nnbook as nb
+    >>> net = nb.Network([2, 3, 1], ["tanh", "sigmoid"], loss="bce", seed=0)
+    >>> net.L, net.W[1].shape, net.b[1].shape, net.W[2].shape
+    (2, (3, 2), (3, 1), (1, 3))
+    >>> X, Y = nb.datasets.xor()
+    >>> net.forward(X).A[2].shape
+    (1, 4)
+    """
+
+    def __init__(
+        self,
+        layer_sizes: Sequence[int],
+        activations: str | Sequence[str],
+        loss: str = "mse",
+        *,
+        init: str = "auto",
+        seed: int | None = None,
+        dtype: Any = np.float64,
+    ) -> None:
+        self.sizes = v.check_layer_sizes(layer_sizes)
+        self.L = len(self.sizes) - 1
+        names = v.check_activations(activations, self.L)
+        self.g: dict[int, Activation] = {
+            l: get_activation(name) for l, name in enumerate(names, start=1)
+        }
+        self.loss: Loss = get_loss(loss)
+        self.dtype = v.check_dtype(dtype)
+        if init not in INITS:
+            raise ValueError(f"init: expected one of {list(INITS)}, got {init!r}")
+        self.init = init
+        self.seed = seed
+        rng = np.random.default_rng(seed)
+        n = self.sizes
+        self.W: dict[int, np.ndarray] = {}
+        self.b: dict[int, np.ndarray] = {}
+        for l in range(1, self.L + 1):
+            W = _init_weights(init, n[l], n[l - 1], self.g[l].name, rng)
+            self.W[l] = W.astype(self.dtype)
+            self.b[l] = np.zeros((n[l], 1), dtype=self.dtype)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_parameters(
+        cls,
+        W: Mapping[int, Any] | Sequence[Any],
+        b: Mapping[int, Any] | Sequence[Any],
+        activations: str | Sequence[str],
+        loss: str = "mse",
+        *,
+        dtype: Any = None,
+    ) -> Network:
+        r"""Build a network from given weights and biases (copied).
+
+        Parameters
+        ----------
+        W, b : dict keyed 1..L, or list (``W[0]`` is layer 1)
+            ``W[l]`` of shape $(n^{[l]}, n^{[l-1]})$, ``b[l]`` of shape $(n^{[l]}, 1)$
+            (a 1-D ``b[l]`` of length $n^{[l]}$ is read as a column).
+        activations, loss
+            As in :class:`Network`.
+        dtype : floating dtype or None
+            Defaults to the dtype of ``W[1]`` if floating, else float64.
+
+        Examples
+        --------
+        >>> import numpy as np, nnbook as nb
+        >>> net = nb.Network.from_parameters({1: [[1.0, -1.0]]}, {1: [[0.5]]}, "identity")
+        >>> net.forward(np.array([[2.0], [1.0]])).A[1].tolist()
+        [[1.5]]
+        >>> nb.Network.from_parameters({1: np.ones((2, 3))}, {1: np.zeros((3, 1))}, "identity")
+        Traceback (most recent call last):
+        ...
+        ValueError: b[1]: expected shape (2, 1), got shape (3, 1)
+        """
+        Ws = _as_layer_dict(W, "W")
+        bs = _as_layer_dict(b, "b")
+        if sorted(Ws) != list(range(1, len(Ws) + 1)) or sorted(bs) != sorted(Ws):
+            raise ValueError(
+                f"W, b: expected the same layer keys 1..L, got W keys {sorted(Ws)} "
+                f"and b keys {sorted(bs)}"
+            )
+        L = len(Ws)
+        first = np.asarray(Ws[1])
+        dt = v.check_dtype(dtype if dtype is not None else
+                           (first.dtype if first.dtype.kind == "f" else np.float64))
+        Warr: dict[int, np.ndarray] = {}
+        barr: dict[int, np.ndarray] = {}
+        for l in range(1, L + 1):
+            Wl = np.array(Ws[l], dtype=dt)
+            if Wl.ndim != 2:
+                raise ValueError(
+                    f"W[{l}]: expected a 2-D array (n[l], n[l-1]), got shape {Wl.shape}"
+                )
+            if l > 1 and Wl.shape[1] != Warr[l - 1].shape[0]:
+                raise ValueError(
+                    f"W[{l}]: expected shape ({Wl.shape[0]}, {Warr[l - 1].shape[0]}) to follow "
+                    f"W[{l - 1}] of shape {Warr[l - 1].shape}, got shape {Wl.shape}"
+                )
+            bl = np.array(bs[l], dtype=dt)
+            if bl.ndim == 1 and bl.shape[0] == Wl.shape[0]:
+                bl = bl.reshape(-1, 1)
+            if bl.shape != (Wl.shape[0], 1):
+                raise ValueError(f"b[{l}]: expected shape ({Wl.shape[0]}, 1), got shape {bl.shape}")
+            for name, arr in ((f"W[{l}]", Wl), (f"b[{l}]", bl)):
+                v._check_finite(arr, name)
+            Warr[l], barr[l] = Wl, bl
+        sizes = [Warr[1].shape[1]] + [Warr[l].shape[0] for l in range(1, L + 1)]
+        net = cls(sizes, activations, loss, init="zeros", dtype=dt)
+        net.W, net.b = Warr, barr
+        net.init = "given"
+        return net
+
+    def __repr__(self) -> str:
+        acts = [self.g[l].name for l in range(1, self.L + 1)]
+        return (f"Network({self.sizes}, {acts}, loss={self.loss.name!r}, "
+                f"dtype={self.dtype.name})")
+
+    # ------------------------------------------------------------------ the maths
+    def forward(self, X: Any, *, check: bool = True) -> Cache:
+        r"""Forward propagation, for $l = 1, \dots, L$:
+
+        $$Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}, \qquad A^{[l]} = g^{[l]}(Z^{[l]}).$$
+
+        Parameters
+        ----------
+        X : array, shape (n0, m)
+        check : bool
+            Validate ``X`` (shape, finiteness, dtype). The training loop passes ``False``
+            because ``fit`` validated once already.
+
+        Returns
+        -------
+        Cache
+            ``Z[1..L]`` and ``A[0..L]`` with ``A[0] = X``.
+
+        Examples
+        --------
+        >>> import numpy as np, nnbook as nb
+        >>> net = nb.Network.from_parameters({1: [[1.0, 2.0]]}, {1: [[0.0]]}, "sigmoid")
+        >>> cache = net.forward(np.array([[1.0], [-0.5]]))
+        >>> cache.Z[1].tolist(), cache.A[1].tolist()
+        ([[0.0]], [[0.5]])
+        """
+        W, b, g, L = self.W, self.b, self.g, self.L
+        A = {0: v.check_X(X, self.sizes[0], self.dtype) if check else X}
+        Z = {}
+        for l in range(1, L + 1):
+            Z[l] = W[l] @ A[l - 1] + b[l]
+            A[l] = g[l].forward(Z[l])
+        return Cache(Z, A)
+
+    def backward(self, cache: Cache, Y: Any, *, check: bool = True) -> Gradients:
+        r"""Backpropagation (seed 002, in the unified notation of seed-notes §3).
+
+        $dZ^{[L]}$ comes from :func:`nnbook.output_delta` (the shortcut $A^{[L]} - Y$ for
+        sigmoid + BCE and softmax + cross-entropy, $2(A^{[L]} - Y)$ for identity + MSE, the
+        general chain otherwise); then for $l = L, \dots, 1$:
+
+        $$dW^{[l]} = \tfrac{1}{m} dZ^{[l]} A^{[l-1]\top}, \qquad
+        db^{[l]} = \tfrac{1}{m} \textstyle\sum_i dZ^{[l]}_{:,i},$$
+        $$dA^{[l-1]} = W^{[l]\top} dZ^{[l]}, \qquad
+        dZ^{[l-1]} = dA^{[l-1]} \odot g^{[l-1]\prime}(Z^{[l-1]}).$$
+
+        Examples
+        --------
+        >>> import numpy as np, nnbook as nb
+        >>> net = nb.Network.from_parameters({1: [[1.0, 2.0]]}, {1: [[0.0]]}, "sigmoid", "bce")
+        >>> X, Y = np.array([[1.0], [-0.5]]), np.array([[1.0]])
+        >>> grads = net.backward(net.forward(X), Y)
+        >>> grads.dZ[1].tolist(), grads.dW[1].tolist(), grads.db[1].tolist()
+        ([[-0.5]], [[-0.5, 0.25]], [[-0.5]])
+        """
+        W, g, L = self.W, self.g, self.L
+        Z, A = cache.Z, cache.A
+        m = A[0].shape[1]
+        if check:
+            Y = v.check_Y(Y, self.sizes[-1], m, self.loss.name, self.dtype)
+        dZ, dA, dW, db = {}, {}, {}, {}
+        dZ[L] = output_delta(g[L].name, self.loss.name, Z[L], A[L], Y)
+        for l in range(L, 0, -1):
+            dW[l] = (1 / m) * dZ[l] @ A[l - 1].T
+            db[l] = (1 / m) * dZ[l].sum(axis=1, keepdims=True)
+            if l > 1:
+                dA[l - 1] = W[l].T @ dZ[l]
+                dZ[l - 1] = g[l - 1].backward(dA[l - 1], Z[l - 1], A[l - 1])
+        return Gradients(dW, db, dZ, dA)
+
+    def step(self, grads: Gradients, learning_rate: float) -> None:
+        r"""One gradient-descent update, in place: $W^{[l]} := W^{[l]} - \alpha\, dW^{[l]}$,
+        $b^{[l]} := b^{[l]} - \alpha\, db^{[l]}$ for every layer (a simultaneous update: all
+        gradients were computed before any parameter changes).
+
+        Examples
+        --------
+        >>> import numpy as np, nnbook as nb
+        >>> net = nb.Network.from_parameters({1: [[1.0]]}, {1: [[0.0]]}, "identity", "mse")
+        >>> X, Y = np.array([[1.0]]), np.array([[3.0]])
+        >>> net.step(net.backward(net.forward(X), Y), learning_rate=0.25)
+        >>> net.W[1].tolist(), net.b[1].tolist()
+        ([[2.0]], [[1.0]])
+        """
+        lr = v.check_learning_rate(learning_rate)
+        for l in range(1, self.L + 1):
+            self.W[l] -= lr * grads.dW[l]
+            self.b[l] -= lr * grads.db[l]
+
+    def cost(self, X: Any, Y: Any) -> float:
+        r"""The cost $J = \frac{1}{m}\sum_i \mathcal{L}^{(i)}$ on ``(X, Y)``.
+
+        Examples
+        --------
+        >>> import numpy as np, nnbook as nb
+        >>> net = nb.Network.from_parameters({1: [[1.0]]}, {1: [[0.0]]}, "identity", "mse")
+        >>> net.cost(np.array([[1.0, 2.0]]), np.array([[0.0, 0.0]]))
+        2.5
+        """
+        X = v.check_X(X, self.sizes[0], self.dtype)
+        Y = v.check_Y(Y, self.sizes[-1], X.shape[1], self.loss.name, self.dtype)
+        return self.loss.value(self.forward(X, check=False).A[self.L], Y)
+
+    # ------------------------------------------------------------------ training
+    def fit(
+        self,
+        X: Any,
+        Y: Any,
+        *,
+        epochs: int,
+        learning_rate: float,
+        batch_size: int | None = None,
+        shuffle: bool = True,
+        seed: int | None = None,
+    ) -> History:
+        r"""Train by (minibatch) gradient descent.
+
+        Each epoch visits every example once, in minibatches of ``batch_size`` columns (full
+        batch when ``None`` or ``>= m``), in an order shuffled by its own
+        ``numpy.random.default_rng(seed)`` when ``shuffle`` (a full batch is never shuffled:
+        the order does not matter). For each minibatch: forward, backward, step.
+
+        Returns
+        -------
+        History
+            ``loss[e]`` is the example-weighted mean of the minibatch costs met during epoch
+            ``e + 1`` (before each minibatch's update; no extra forward pass).
+
+        Raises
+        ------
+        FloatingPointError
+            If the loss becomes NaN or inf; the weights are first restored to those of the
+            last finite epoch.
+
+        Examples
+        --------
+        >>> import nnbook as nb
+        >>> X, Y = nb.datasets.xor()
+        >>> net = nb.Network([2, 4, 1], ["tanh", "sigmoid"], loss="bce", seed=0)
+        >>> hist = net.fit(X, Y, epochs=2000, learning_rate=0.5)
+        >>> len(hist.loss), hist.loss[-1] < 0.05, net.predict(X).tolist()
+        (2000, True, [[0, 1, 1, 0]])
+        """
+        from . import _train
+
+        X = v.check_X(X, self.sizes[0], self.dtype)
+        m = X.shape[1]
+        Y = v.check_Y(Y, self.sizes[-1], m, self.loss.name, self.dtype)
+        epochs = v.check_positive_int(epochs, "epochs")
+        lr = v.check_learning_rate(learning_rate)
+        bs = m if batch_size is None else min(v.check_positive_int(batch_size, "batch_size"), m)
+        if not isinstance(shuffle, (bool, np.bool_)):
+            raise TypeError(f"shuffle: expected True or False, got {shuffle!r}")
+        rng = np.random.default_rng(seed)
+        losses = _train.train(
+            self, X, Y, epochs=epochs, learning_rate=lr, batch_size=bs,
+            shuffle=bool(shuffle) and bs < m, rng=rng,
+        )
+        return History(losses, epochs, batch_size, lr)
+
+    # ------------------------------------------------------------------ prediction
+    def predict_proba(self, X: Any) -> np.ndarray:
+        r"""The network output $A^{[L]}$ for ``X`` (probabilities for sigmoid/softmax outputs).
+
+        Examples
+        --------
+        >>> import numpy as np, nnbook as nb
+        >>> net = nb.Network.from_parameters({1: [[1.0]]}, {1: [[0.0]]}, "sigmoid", "bce")
+        >>> net.predict_proba(np.array([[0.0]])).tolist()
+        [[0.5]]
+        """
+        return self.forward(X).A[self.L]
+
+    def predict(self, X: Any) -> np.ndarray:
+        r"""Predictions: class labels for classifiers, the raw output otherwise.
+
+        * sigmoid output: ``int`` array, 1 where $a \ge 0.5$ (i.e. $z \ge 0$), same shape
+          as $A^{[L]}$ (``(1, m)`` for one output unit);
+        * softmax output: the row index of the largest probability, ``int`` array ``(1, m)``;
+        * any other output: $A^{[L]}$ itself.
+
+        Examples
+        --------
+        >>> import numpy as np, nnbook as nb
+        >>> net = nb.Network.from_parameters({1: [[1.0]]}, {1: [[0.0]]}, "sigmoid", "bce")
+        >>> net.predict(np.array([[-2.0, 0.0, 3.0]])).tolist()
+        [[0, 1, 1]]
+        """
+        A = self.predict_proba(X)
+        out = self.g[self.L].name
+        if out == "sigmoid":
+            return (A >= 0.5).astype(np.int64)
+        if out == "softmax":
+            return A.argmax(axis=0).reshape(1, -1)
+        return A
+
+    # ------------------------------------------------------------------ helpers
+    def parameters(self) -> dict[str, np.ndarray]:
+        """The parameters by name, ``{"W1": W[1], "b1": b[1], ...}`` (the arrays themselves).
+
+        Examples
+        --------
+        >>> import nnbook as nb
+        >>> list(nb.Network([2, 2, 1], "sigmoid", "bce", seed=0).parameters())
+        ['W1', 'b1', 'W2', 'b2']
+        """
+        out: dict[str, np.ndarray] = {}
+        for l in range(1, self.L + 1):
+            out[f"W{l}"], out[f"b{l}"] = self.W[l], self.b[l]
+        return out
+
+    def copy(self) -> Network:
+        """An independent copy (arrays copied).
+
+        Examples
+        --------
+        >>> import nnbook as nb
+        >>> a = nb.Network([2, 1], "sigmoid", "bce", seed=0); b = a.copy(); b.W[1][0, 0] = 9.0
+        >>> float(a.W[1][0, 0]) == 9.0
+        False
+        """
+        acts = [self.g[l].name for l in range(1, self.L + 1)]
+        return Network.from_parameters(self.W, self.b, acts, self.loss.name, dtype=self.dtype)
+
+
+def _as_layer_dict(params: Mapping[int, Any] | Sequence[Any], name: str) -> dict[int, Any]:
+    if isinstance(params, Mapping):
+        return dict(params)
+    if isinstance(params, Sequence) and not isinstance(params, (str, bytes)):
+        return {l: p for l, p in enumerate(params, start=1)}
+    raise TypeError(f"{name}: expected a dict keyed 1..L or a list of arrays, got {params!r}")
