@@ -1,0 +1,567 @@
+r"""Build-time figures for the book, as inline SVG markup.
+
+Every function returns an SVG document as a string, ready to be printed by an executed block
+(```` ```python exec="1" html="1" ````) and inlined into the page. The markup is:
+
+* **deterministic**: no date, a fixed hash salt, element ids derived from the content, so two calls
+  with the same arguments return the same string and a rebuild does not change the page;
+* **accessible**: the `alt` text becomes the SVG's `<title>` and its `aria-label` (`role="img"`);
+* **theme-aware**: transparent background, text and axes in `currentColor` (they follow the page's
+  light or dark scheme), data colours chosen to contrast with both backgrounds.
+
+Matplotlib is an optional dependency (`pip install "nnbook[plot]"`): it is imported by the
+functions of this module only, and `import nnbook` never imports this module.
+
+Examples
+--------
+>>> from nnbook.plot import network_svg
+>>> svg = network_svg([2, 2, 1], alt="A 2-2-1 network")
+>>> svg.startswith("<svg") and "<title" in svg
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "PALETTE",
+    "activation_derivatives_svg",
+    "activations_svg",
+    "decision_boundary_svg",
+    "loss_curve_svg",
+    "network_svg",
+]
+
+PALETTE: tuple[str, ...] = (
+    "#1c7ed6",  # blue
+    "#e8590c",  # orange
+    "#2f9e44",  # green
+    "#ae3ec9",  # purple
+    "#0c8599",  # teal
+    "#e03131",  # red
+)
+"""Data colours, each with a contrast ratio of at least 3:1 on white and on Material's slate."""
+
+_STYLES = ("-", "-", "-", (0, (5, 3)), (0, (1, 2)), "-.")
+"""Line styles cycled with the colours: coinciding curves (ReLU', identity') stay visible."""
+
+_FG = "#010101"  # sentinel drawn for "foreground"; replaced by currentColor in the SVG text
+_DEFAULT_ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
+_PRETTY = {
+    "sigmoid": r"$\sigma$",
+    "tanh": r"$\tanh$",
+    "relu": "ReLU",
+    "identity": "identity",
+    "leaky_relu": "leaky ReLU",
+}
+
+
+# --------------------------------------------------------------------------------------- helpers
+def _matplotlib() -> Any:
+    """Import matplotlib lazily, with a clear message when it is missing."""
+    try:
+        import matplotlib
+        from matplotlib.figure import Figure
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "nnbook.plot needs matplotlib: pip install 'nnbook[plot]'"
+        ) from exc
+    return matplotlib, Figure
+
+
+def _rc() -> dict[str, Any]:
+    """Matplotlib settings shared by every figure (deterministic SVG, foreground sentinel)."""
+    return {
+        "svg.hashsalt": "nnbook",
+        "svg.fonttype": "path",  # glyphs as paths: identical rendering without the fonts installed
+        "font.size": 10,
+        "text.color": _FG,
+        "axes.edgecolor": _FG,
+        "axes.labelcolor": _FG,
+        "xtick.color": _FG,
+        "ytick.color": _FG,
+        "grid.color": "#808080",
+        "grid.alpha": 0.35,
+        "axes.grid": True,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "legend.frameon": False,
+        "lines.linewidth": 2.0,
+        "path.simplify": True,
+    }
+
+
+def _check_alt(alt: str) -> str:
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(f"alt: expected a non-empty description of the figure, got {alt!r}")
+    return alt.strip()
+
+
+def _to_svg(fig: Any, alt: str) -> str:
+    """Serialise `fig` to inline-ready SVG markup with `alt` as its accessible name."""
+    matplotlib, _ = _matplotlib()
+    buf = io.StringIO()
+    with matplotlib.rc_context(_rc()):
+        fig.savefig(buf, format="svg", transparent=True, metadata={"Date": None, "Creator": None})
+    text = buf.getvalue()
+    # Inline SVG needs no XML prolog, DOCTYPE or RDF metadata.
+    text = text[text.index("<svg") :]
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.DOTALL)
+    # matplotlib's document-wide `<style>*{...}</style>` would restyle the whole HTML page once
+    # inlined: keep its two properties as (inherited) attributes of the root element instead.
+    text = re.sub(r"\s*<defs>\s*<style[^>]*>[^<]*</style>\s*</defs>", "", text)
+    text = text.replace("<svg ", '<svg stroke-linejoin="round" stroke-linecap="butt" ', 1)
+    text = text.replace(_FG, "currentColor")
+    # Ids must be unique on a page that inlines several figures: prefix them with a content hash.
+    prefix = "nnb" + hashlib.sha1((alt + text).encode()).hexdigest()[:8]
+    text = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', text)
+    text = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", text)
+    text = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', text)
+    title_id = f"{prefix}-title"
+    label = html.escape(alt, quote=True)
+    text = text.replace(
+        "<svg ",
+        f'<svg class="nnbook-figure" role="img" aria-labelledby="{title_id}" '
+        f'aria-label="{label}" ',
+        1,
+    )
+    head_end = text.index(">", text.index("<svg")) + 1
+    title = f'\n <title id="{title_id}">{html.escape(alt)}</title>'
+    text = text[:head_end] + title + text[head_end:]
+    return text.strip() + "\n"
+
+
+def _render(draw: Any, alt: str, size: tuple[float, float]) -> str:
+    """Create a figure under the shared settings, let `draw(fig)` fill it, return its SVG."""
+    matplotlib, Figure = _matplotlib()
+    with matplotlib.rc_context(_rc()):
+        fig = Figure(figsize=size, layout="constrained")
+        draw(fig)
+        return _to_svg(fig, alt)
+
+
+def _names(names: Sequence[str] | str, table: dict[str, Any]) -> list[str]:
+    if isinstance(names, str):
+        names = [names]
+    names = list(names)
+    if not names:
+        raise ValueError("names: expected at least one activation name, got an empty sequence")
+    for name in names:
+        if name not in table or name == "softmax":
+            known = sorted(k for k in table if k != "softmax")
+            raise ValueError(
+                f"names: expected element-wise activations among {known}, got {name!r}"
+            )
+    return names
+
+
+def _elementwise(fn: Any, z: np.ndarray) -> np.ndarray:
+    return np.asarray(fn(z.reshape(1, -1)), dtype=float).reshape(-1)
+
+
+def _default_alt(kind: str, names: list[str], z_range: tuple[float, float]) -> str:
+    pretty = [n.replace("_", " ").replace("relu", "ReLU") for n in names]
+    listed = ", ".join(pretty[:-1]) + (" and " if len(pretty) > 1 else "") + pretty[-1]
+    lo, hi = z_range
+    return f"{kind} of the {listed} activation functions, for z from {lo:g} to {hi:g}."
+
+
+# --------------------------------------------------------------------------------------- figures
+def activations_svg(
+    names: Sequence[str] = _DEFAULT_ACTIVATIONS,
+    *,
+    alt: str | None = None,
+    z_range: tuple[float, float] = (-4.0, 4.0),
+) -> str:
+    r"""Plot activation functions $g(z)$ from `nnbook.ACTIVATIONS`.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Element-wise activation names, keys of `nnbook.ACTIVATIONS` (not ``"softmax"``).
+    alt : str, optional
+        Text alternative (the SVG's `<title>`). Default: a sentence naming the functions.
+    z_range : (float, float)
+        Interval of $z$ on the horizontal axis.
+
+    Returns
+    -------
+    str
+        SVG markup.
+
+    Examples
+    --------
+    >>> svg = activations_svg(alt="Sigmoid, tanh, ReLU and identity on [-4, 4]")
+    >>> print(svg.startswith("<svg"))
+    True
+    >>> print("Sigmoid, tanh, ReLU and identity on [-4, 4]" in svg)
+    True
+    """
+    from . import ACTIVATIONS
+
+    names = _names(names, ACTIVATIONS)
+    alt = _check_alt(alt if alt is not None else _default_alt("Graphs", names, z_range))
+    z = np.linspace(z_range[0], z_range[1], 801)
+
+    def draw(fig: Any) -> None:
+        ax = fig.add_subplot()
+        for i, name in enumerate(names):
+            ax.plot(z, _elementwise(ACTIVATIONS[name], z), color=PALETTE[i % len(PALETTE)],
+                    linestyle=_STYLES[i % len(_STYLES)], label=_PRETTY.get(name, name))
+        ax.set_xlabel("$z$")
+        ax.set_ylabel("$g(z)$")
+        ax.set_ylim(-1.5, max(1.5, min(z_range[1], 4.0)) + 0.1)
+        ax.legend(loc="upper left")
+
+    return _render(draw, alt, (6.0, 3.6))
+
+
+def activation_derivatives_svg(
+    names: Sequence[str] = _DEFAULT_ACTIVATIONS,
+    *,
+    alt: str | None = None,
+    z_range: tuple[float, float] = (-4.0, 4.0),
+) -> str:
+    r"""Plot the derivatives $g'(z)$ from `nnbook.DERIVATIVES`, with jumps drawn honestly.
+
+    Where a derivative jumps at $z = 0$ (ReLU, leaky ReLU) the two sides are drawn as separate
+    pieces: open circles mark the one-sided limits and a filled dot marks the value the engine
+    actually uses at $z = 0$, `DERIVATIVES[name](0.0)`.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Element-wise activation names, keys of `nnbook.DERIVATIVES` (not ``"softmax"``).
+    alt : str, optional
+        Text alternative. Default: a sentence naming the derivatives.
+    z_range : (float, float)
+        Interval of $z$ on the horizontal axis; it must contain 0.
+
+    Returns
+    -------
+    str
+        SVG markup.
+
+    Examples
+    --------
+    >>> svg = activation_derivatives_svg(["relu"], alt="ReLU' is 0 left of 0 and 1 right of it")
+    >>> print(svg.count("<title"))
+    1
+    """
+    from . import DERIVATIVES
+
+    names = _names(names, DERIVATIVES)
+    if not z_range[0] < 0 < z_range[1]:
+        raise ValueError(f"z_range: expected an interval containing 0, got {z_range!r}")
+    alt = _check_alt(alt if alt is not None else _default_alt("Derivatives", names, z_range))
+    left = np.linspace(z_range[0], 0.0, 401)[:-1]
+    right = np.linspace(0.0, z_range[1], 401)[1:]
+
+    def draw(fig: Any) -> None:
+        ax = fig.add_subplot()
+        for i, name in enumerate(names):
+            colour, label = PALETTE[i % len(PALETTE)], _PRETTY.get(name, name) + "$'$"
+            style = {"color": colour, "linestyle": _STYLES[i % len(_STYLES)]}
+            d = DERIVATIVES[name]
+            at0 = float(_elementwise(d, np.zeros(1))[0])
+            lim_l = float(_elementwise(d, np.array([-1e-9]))[0])
+            lim_r = float(_elementwise(d, np.array([1e-9]))[0])
+            if abs(lim_l - lim_r) < 1e-6:  # continuous: one curve
+                zz = np.concatenate([left, [0.0], right])
+                ax.plot(zz, _elementwise(d, zz), label=label, **style)
+                continue
+            ax.plot(left, _elementwise(d, left), label=label, **style)
+            ax.plot(right, _elementwise(d, right), **style)
+            for lim in (lim_l, lim_r):  # open circles at the one-sided limits
+                if abs(lim - at0) > 1e-6:
+                    ax.plot([0.0], [lim], "o", markersize=6, markerfacecolor="none",
+                            markeredgecolor=colour, markeredgewidth=1.5)
+            ax.plot([0.0], [at0], "o", markersize=6, color=colour)
+        ax.set_xlabel("$z$")
+        ax.set_ylabel("$g'(z)$")
+        ax.set_ylim(-0.15, 1.25)
+        ax.legend(loc="upper left")
+
+    return _render(draw, alt, (6.0, 3.6))
+
+
+def network_svg(
+    sizes: Sequence[int],
+    *,
+    labels: Sequence[str] | None = None,
+    weight_labels: bool = False,
+    node_labels: bool | None = None,
+    biases: bool = False,
+    alt: str | None = None,
+) -> str:
+    r"""Draw a layered network: one circle per unit, an edge per weight, a label per layer.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Units per layer, $n^{[0]}, \dots, n^{[L]}$ (at most 12 per layer, at least 2 layers).
+    labels : sequence of str, optional
+        One label per layer (Matplotlib mathtext allowed). Default: "input", "hidden $l$",
+        "output" above $a^{[0]}, \dots, a^{[L]}$.
+    weight_labels : bool
+        Label every edge $w^{[l]}_{jk}$ ("to" unit $j$ of layer $l$, "from" unit $k$ of layer
+        $l-1$). Meant for small networks such as 2-2-1 or 2-to-4.
+    node_labels : bool, optional
+        Write $x_k$ / $a^{[l]}_j$ in the nodes. Default: when no layer has more than 6 units.
+    biases : bool
+        Draw a "+1" bias unit feeding each layer $l \geq 1$ (the edges carry $b^{[l]}_j$).
+    alt : str, optional
+        Text alternative. Default: a sentence giving the layer sizes.
+
+    Returns
+    -------
+    str
+        SVG markup. Each unit is a group with an id ending in ``node-<l>-<j>`` (bias units:
+        ``bias-<l>``), so the drawing can be checked against `sizes`.
+
+    Examples
+    --------
+    >>> svg = network_svg([2, 2, 1], weight_labels=True, alt="The 2-2-1 network with its weights")
+    >>> import re
+    >>> len(re.findall(r'id="[^"]*-node-\d+-\d+"', svg))
+    5
+    """
+    sizes = [int(n) for n in sizes]
+    if len(sizes) < 2 or any(n < 1 or n > 12 for n in sizes):
+        raise ValueError(f"sizes: expected at least 2 layers of 1 to 12 units, got {sizes!r}")
+    L = len(sizes) - 1
+    if labels is None:
+        names = ["input"] + [f"hidden {ell}" for ell in range(1, L)] + ["output"]
+        labels = [f"{name}\n$a^{{[{ell}]}}$" for ell, name in enumerate(names)]
+    labels = list(labels)
+    if len(labels) != len(sizes):
+        raise ValueError(f"labels: expected {len(sizes)} labels (one per layer), got {len(labels)}")
+    if node_labels is None:
+        node_labels = max(sizes) <= 6
+    if alt is None:
+        arrow = "-".join(str(n) for n in sizes)
+        alt = (f"Diagram of a {arrow} network: {sizes[0]} inputs, "
+               + (f"hidden layers of {', '.join(map(str, sizes[1:-1]))} units, " if L > 1 else "")
+               + f"{sizes[-1]} output unit{'s' if sizes[-1] > 1 else ''}; every unit is connected "
+               "to every unit of the next layer.")
+    alt = _check_alt(alt)
+    _matplotlib()  # a clear ImportError when matplotlib is missing
+    from matplotlib.patches import Circle, Rectangle
+
+    radius = 0.24
+    dx = 3.0 if weight_labels else 1.8  # horizontal distance between layers (data units)
+    rows = max(sizes) + (1 if biases else 0)  # a bias unit sits one row under its layer
+
+    def at(ell: int, j: int) -> tuple[float, float]:
+        """Centre of unit j of layer ell (j == sizes[ell] is the layer's bias unit)."""
+        return dx * ell, (sizes[ell] - 1) / 2.0 - j
+
+    def draw(fig: Any) -> None:
+        ax = fig.add_subplot()
+        ax.set_axis_off()
+        ax.set_aspect("equal")
+        placed = [at(ell, j) for ell in range(L + 1) for j in range(sizes[ell])]
+
+        def edge(ell: int, j: int, k: int, text: str, dashed: bool = False) -> None:
+            (x0, y0), (x1, y1) = at(ell - 1, k), at(ell, j)
+            ax.plot([x0, x1], [y0, y1], color=_FG, linewidth=0.9, alpha=0.5 if dashed else 0.6,
+                    linestyle=(0, (3, 2)) if dashed else "-", zorder=1)
+            if not weight_labels:
+                return
+            # Greedy placement: the point along the edge farthest from units and earlier labels.
+            ts = (0.5, 0.36, 0.64, 0.25, 0.75)
+            points = [(x0 + t * (x1 - x0), y0 + t * (y1 - y0)) for t in ts]
+            x, y = max(points, key=lambda p: min(np.hypot(p[0] - a, p[1] - b) for a, b in placed))
+            placed.append((x, y))
+            angle = float(np.degrees(np.arctan2(y1 - y0, x1 - x0)))
+            ax.text(x, y, text, rotation=angle, rotation_mode="anchor", ha="center", va="bottom",
+                    fontsize=8, color=PALETTE[(ell - 1) % len(PALETTE)], zorder=3)
+
+        for ell in range(1, L + 1):  # edges first, units drawn over them
+            for j in range(sizes[ell]):
+                for k in range(sizes[ell - 1]):
+                    edge(ell, j, k, f"$w^{{[{ell}]}}_{{{j + 1}{k + 1}}}$")
+                if biases:
+                    edge(ell, j, sizes[ell - 1], f"$b^{{[{ell}]}}_{{{j + 1}}}$", dashed=True)
+        for ell, n in enumerate(sizes):
+            colour = PALETTE[0] if ell == 0 else PALETTE[2] if ell == L else PALETTE[1]
+            for j in range(n):
+                c = Circle(at(ell, j), radius, facecolor=colour, edgecolor=_FG, linewidth=1.2,
+                           zorder=2)
+                c.set_gid(f"node-{ell}-{j}")
+                ax.add_patch(c)
+                if node_labels:
+                    text = f"$x_{{{j + 1}}}$" if ell == 0 else f"$a^{{[{ell}]}}_{{{j + 1}}}$"
+                    ax.text(*at(ell, j), text, ha="center", va="center", fontsize=8, color="white",
+                            zorder=4)
+            if biases and ell < L:
+                x, y = at(ell, n)
+                box = Rectangle((x - 0.2, y - 0.2), 0.4, 0.4, facecolor="none", edgecolor=_FG,
+                                linewidth=1.0, zorder=2)
+                box.set_gid(f"bias-{ell + 1}")
+                ax.add_patch(box)
+                ax.text(x, y, "+1", ha="center", va="center", fontsize=8, zorder=4)
+            ax.text(dx * ell, (rows - 1) / 2.0 + 0.55, labels[ell], ha="center", va="bottom",
+                    fontsize=9)
+        low = min(at(ell, sizes[ell] - (0 if biases and ell < L else 1))[1] for ell in range(L + 1))
+        ax.set_xlim(-0.6, dx * L + 0.6)
+        ax.set_ylim(low - 0.45, (rows - 1) / 2.0 + 1.45)
+
+    width = min(7.0, 1.2 + 0.75 * dx * L)
+    height = min(6.0, 1.3 + 0.6 * rows)
+    return _render(draw, alt, (width, height))
+
+
+def _losses(history_or_losses: Any) -> np.ndarray:
+    values = getattr(history_or_losses, "loss", history_or_losses)
+    try:
+        arr = np.asarray(values, dtype=float).reshape(-1)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            "history_or_losses: expected a History (with .loss) or a sequence of floats, "
+            f"got {type(history_or_losses).__name__}"
+        ) from exc
+    if arr.size == 0 or not np.all(np.isfinite(arr)):
+        raise ValueError(
+            f"history_or_losses: expected a non-empty sequence of finite losses, got {arr.size} "
+            "values" + ("" if arr.size == 0 else " with NaN or inf among them")
+        )
+    return arr
+
+
+def loss_curve_svg(
+    history_or_losses: Any,
+    *,
+    alt: str | None = None,
+    log: bool | None = None,
+    label: str = "cost $J$",
+) -> str:
+    r"""Plot a training curve: the cost $J$ after each epoch.
+
+    Parameters
+    ----------
+    history_or_losses : History or sequence of float
+        What `Network.fit` returns (its ``.loss`` list is used) or the losses themselves.
+    alt : str, optional
+        Text alternative. Default: a sentence with the first and last values.
+    log : bool, optional
+        Logarithmic vertical axis. Default: when the values span more than a factor of 20.
+    label : str
+        Vertical axis label.
+
+    Returns
+    -------
+    str
+        SVG markup.
+
+    Examples
+    --------
+    >>> svg = loss_curve_svg([0.7, 0.5, 0.3, 0.2], alt="Cost falling from 0.7 to 0.2")
+    >>> svg == loss_curve_svg([0.7, 0.5, 0.3, 0.2], alt="Cost falling from 0.7 to 0.2")
+    True
+    """
+    losses = _losses(history_or_losses)
+    if alt is None:
+        alt = (f"Training curve: the cost goes from {losses[0]:.3g} at epoch 1 to "
+               f"{losses[-1]:.3g} at epoch {losses.size}.")
+    alt = _check_alt(alt)
+    if log is None:
+        log = bool(np.all(losses > 0) and losses.max() / losses.min() > 20)
+    epochs = np.arange(1, losses.size + 1)
+
+    def draw(fig: Any) -> None:
+        ax = fig.add_subplot()
+        ax.plot(epochs, losses, color=PALETTE[0])
+        if log:
+            ax.set_yscale("log")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.set_xlim(1, max(2, losses.size))
+
+    return _render(draw, alt, (6.0, 3.2))
+
+
+def decision_boundary_svg(
+    net: Any,
+    X: np.ndarray,
+    Y: np.ndarray,
+    *,
+    alt: str | None = None,
+    resolution: int = 150,
+    padding: float = 0.5,
+) -> str:
+    r"""Plot a binary classifier's regions over its 2-D data: where $\hat y \geq 0.5$ and below.
+
+    Parameters
+    ----------
+    net : Network
+        A trained network with 2 inputs and 1 output (anything with ``predict_proba(X)``).
+    X : ndarray, shape (2, m)
+        Inputs, one column per example.
+    Y : ndarray, shape (1, m)
+        Labels 0 or 1 (class 0: circles, class 1: triangles).
+    alt : str, optional
+        Text alternative. Default: a sentence with the accuracy on `X`.
+    resolution : int
+        Grid points per axis.
+    padding : float
+        Margin around the data.
+
+    Returns
+    -------
+    str
+        SVG markup.
+
+    Examples
+    --------
+    >>> import nnbook as nb
+    >>> X, Y = nb.datasets.xor()
+    >>> net = nb.Network([2, 2, 1], ["tanh", "sigmoid"], loss="bce", seed=0)
+    >>> svg = decision_boundary_svg(net, X, Y, alt="Untrained 2-2-1 network on XOR")
+    >>> print(svg.startswith("<svg"))
+    True
+    """
+    X = np.asarray(X, dtype=float)
+    Y = np.asarray(Y, dtype=float)
+    if X.ndim != 2 or X.shape[0] != 2:
+        raise ValueError(f"X: expected shape (2, m), got {X.shape}")
+    if Y.shape != (1, X.shape[1]):
+        raise ValueError(f"Y: expected shape (1, {X.shape[1]}), got {Y.shape}")
+    x_lo, x_hi = X[0].min() - padding, X[0].max() + padding
+    y_lo, y_hi = X[1].min() - padding, X[1].max() + padding
+    gx, gy = np.meshgrid(np.linspace(x_lo, x_hi, resolution), np.linspace(y_lo, y_hi, resolution))
+    grid = np.vstack([gx.ravel(), gy.ravel()])
+    P = np.asarray(net.predict_proba(grid), dtype=float).reshape(gx.shape)
+    pred = np.asarray(net.predict_proba(X), dtype=float).reshape(-1) >= 0.5
+    acc = float(np.mean(pred == (Y.reshape(-1) >= 0.5)))
+    if alt is None:
+        alt = (f"Decision regions of the classifier over {X.shape[1]} training points: "
+               f"{acc:.0%} of them fall in the region of their own class.")
+    alt = _check_alt(alt)
+    c0, c1 = PALETTE[0], PALETTE[1]
+
+    def draw(fig: Any) -> None:
+        ax = fig.add_subplot()
+        ax.grid(False)
+        ax.contourf(gx, gy, P, levels=[0.0, 0.5, 1.0], colors=[c0, c1], alpha=0.22)
+        ax.contour(gx, gy, P, levels=[0.5], colors=[_FG], linewidths=1.5)
+        ones = Y.reshape(-1) >= 0.5
+        ax.scatter(X[0, ~ones], X[1, ~ones], marker="o", s=22, color=c0, edgecolors=_FG,
+                   linewidths=0.5, label="class 0")
+        ax.scatter(X[0, ones], X[1, ones], marker="^", s=26, color=c1, edgecolors=_FG,
+                   linewidths=0.5, label="class 1")
+        ax.set_xlabel("$x_1$")
+        ax.set_ylabel("$x_2$")
+        ax.set_aspect("equal")
+        ax.locator_params(nbins=5)
+        ax.legend(loc="upper right", fontsize=8)
+
+    return _render(draw, alt, (5.2, 4.0))
