@@ -21,6 +21,7 @@ import os
 import platform
 import statistics
 import sys
+import time
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -97,6 +98,36 @@ def machine_info() -> dict[str, Any]:
     return info
 
 
+def _busy_fraction(seconds: float = 0.5) -> float | None:
+    """Fraction of the machine's CPU time used (by others: this process sleeps meanwhile)."""
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        idle = v[3] + v[4]
+        return sum(v) - idle, sum(v)
+    try:
+        b0, t0 = sample()
+        time.sleep(seconds)
+        b1, t1 = sample()
+    except (OSError, ValueError, IndexError):  # pragma: no cover - not Linux
+        return None
+    return (b1 - b0) / max(1, t1 - t0)
+
+
+def wait_until_quiet(max_wait: float, threshold: float = 0.15) -> float | None:
+    """Wait (at most ``max_wait`` s) until other processes use < ``threshold`` of the CPUs.
+
+    Returns the last busy fraction seen. The machine is shared: a run that starts while a test
+    suite occupies a core measures the contention, not the library.
+    """
+    deadline = time.monotonic() + max_wait
+    busy = _busy_fraction()
+    while busy is not None and busy > threshold and time.monotonic() < deadline:
+        time.sleep(1.0)
+        busy = _busy_fraction()
+    return busy
+
+
 def _median(xs: list[float]) -> float | None:
     return float(statistics.median(xs)) if xs else None
 
@@ -149,7 +180,9 @@ def _targets(cfg: Config, s: dict[str, Any]) -> dict[str, Any]:
 
 def run_benchmark(configs: list[str], dtypes: list[str], rounds: int, quick: bool = False,
                   memory: bool = True, peers: tuple[str, ...] = ("torch", "sklearn"),
-                  progress: Any = None) -> dict[str, Any]:
+                  progress: Any = None,
+                  overrides: dict[str, dict[str, Any]] | None = None,
+                  warmup: bool = True, quiet_wait: float = 0.0) -> dict[str, Any]:
     """Run the benchmark and return the results (the structure of ``latest.json``).
 
     Parameters
@@ -168,6 +201,14 @@ def run_benchmark(configs: list[str], dtypes: list[str], rounds: int, quick: boo
         The peers to compare with; one that is not installed is skipped with a note.
     progress : callable or None
         Called with one line of text per finished run.
+    overrides : dict or None
+        Per workload, settings to replace (e.g. ``{"xor": {"epochs": 10}}``), used instead of
+        the ``quick`` ones; for tests. Memory subprocesses then use the ``quick`` settings.
+    warmup : bool
+        Run every library once, one epoch, before the rounds (untimed).
+    quiet_wait : float
+        Before each workload of each round, wait up to this many seconds for the machine to be
+        quiet (see :func:`wait_until_quiet`); the CPU use seen is recorded.
 
     Returns
     -------
@@ -178,14 +219,18 @@ def run_benchmark(configs: list[str], dtypes: list[str], rounds: int, quick: boo
     say = progress or (lambda s: None)
     skipped = {p: why for p in peers if (why := libs.available(p)) is not None}
     active = ["nnbook"] + [p for p in peers if p not in skipped]
-    cfgs = [replace(CONFIGS[c], **QUICK[c]) if quick else CONFIGS[c] for c in configs]
+    if overrides is not None:
+        cfgs = [replace(CONFIGS[c], **overrides.get(c, {})) for c in configs]
+    else:
+        cfgs = [replace(CONFIGS[c], **QUICK[c]) if quick else CONFIGS[c] for c in configs]
     data = {(c.name, d): make_data(c, np.dtype(d)) for c in cfgs for d in dtypes}
     recs: dict[tuple[str, str], dict[str, Any]] = {
         k: {"times": {lib: [] for lib in active + ["matmul_numpy"]
                       + (["matmul_torch"] if "torch" in active else [])},
-            "accuracy": {lib: [] for lib in active}, "trained_dtype": {}} for k in data}
+            "accuracy": {lib: [] for lib in active}, "trained_dtype": {}, "busy": []}
+        for k in data}
     warnings.simplefilter("ignore")
-    for c in cfgs:                                   # warm-up: code paths, threads, caches
+    for c in cfgs if warmup else []:                 # warm-up: code paths, threads, caches
         for d in dtypes:
             for lib in active:
                 libs.run_library(lib, replace(c, epochs=1), data[(c.name, d)], np.dtype(d))
@@ -195,6 +240,8 @@ def run_benchmark(configs: list[str], dtypes: list[str], rounds: int, quick: boo
             for d in dtypes:
                 key, dt = (c.name, d), np.dtype(d)
                 rec = recs[key]
+                if quiet_wait > 0:
+                    rec["busy"].append(wait_until_quiet(quiet_wait))
                 for lib in order:
                     res = libs.run_library(lib, c, data[key], dt)
                     rec["times"][lib].append(res.seconds)
@@ -223,13 +270,14 @@ def run_benchmark(configs: list[str], dtypes: list[str], rounds: int, quick: boo
                             "m_test": int(data[key].X_test.shape[0]),
                             "data_bytes": int(data[key].nbytes),
                             "raw": {"times_s": recs[key]["times"],
-                                    "accuracy": recs[key]["accuracy"]}, **s})
+                                    "accuracy": recs[key]["accuracy"],
+                                    "busy_before_round": recs[key]["busy"]}, **s})
     return {
         "schema": 1,
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine_info(),
         "settings": {"rounds": rounds, "quick": quick, "configs": configs, "dtypes": dtypes,
-                     "libraries": active, "targets": TARGETS,
+                     "libraries": active, "targets": TARGETS, "quiet_wait_s": quiet_wait,
                      "torch_threads": "PyTorch default (torch.get_num_threads())",
                      "memory_method": "VmHWM - VmRSS baseline in a fresh subprocess per "
                                       "library, after a warm-up run, peak reset via "
@@ -275,6 +323,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                    help=f"comma-separated workloads, from {','.join(CONFIGS)}")
     p.add_argument("--dtypes", default="float64,float32")
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
+    p.add_argument("--quiet-wait", type=float, default=None, help="seconds to wait, before each "
+                   "workload of each round, for other processes to leave the CPUs (default 60; "
+                   "0 with --quick)")
     p.add_argument("--output", default=None, help="JSON path (default results/latest.json, "
                    "results/quick.json with --quick)")
     a = p.parse_args(argv)
@@ -283,8 +334,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if unknown:
         p.error(f"--configs: unknown {unknown}; expected names from {list(CONFIGS)}")
     rounds = a.rounds if a.rounds is not None else (2 if a.quick else 5)
+    quiet = a.quiet_wait if a.quiet_wait is not None else (0.0 if a.quick else 60.0)
     res = run_benchmark(configs, a.dtypes.split(","), rounds, a.quick, not a.no_memory,
-                        progress=lambda s: print(s, file=sys.stderr, flush=True))
+                        progress=lambda s: print(s, file=sys.stderr, flush=True),
+                        quiet_wait=quiet)
     res["command"] = "python -m benchmarks.run" + (" " + " ".join(argv if argv is not None
                                                                   else sys.argv[1:])).rstrip()
     out = Path(a.output) if a.output else RESULTS / ("quick.json" if a.quick else "latest.json")
