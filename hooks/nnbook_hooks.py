@@ -1,6 +1,6 @@
 """MkDocs build-time glue for nnbook (listed under `hooks:` in mkdocs.yml).
 
-Three jobs, each small:
+Four jobs, each small:
 
 1. Self-hosted MathJax: the parts of the MathJax 3 es5 tree that `tex-chtml.js` needs (the script,
    the TeX extensions it autoloads, the CHTML woff fonts) are added to the site as
@@ -9,7 +9,11 @@ Three jobs, each small:
 2. Notebook pages: nbconvert's template embeds a MathJax-2 loader and config (from a CDN) and a
    Mermaid loader (from a CDN). They would load a second MathJax and throw under instant
    navigation, so they are stripped; a "download the notebook" link is added instead.
-3. `mkdocs serve`: drop `nnbook` modules from `sys.modules` before each build, so executed examples
+3. Display math: a `$$` block glued to the text above or below it gets the blank lines that
+   pymdownx.arithmatex needs to see a math block (otherwise the TeX stays raw on the page), and
+   is re-indented to a multiple of 4 spaces so it stays inside its list item (Python-Markdown
+   continues list items at 4 spaces, not at the 3 of "1. ").
+4. `mkdocs serve`: drop `nnbook` modules from `sys.modules` before each build, so executed examples
    see the engine as it is on disk now, not as it was when the server started.
 """
 
@@ -73,3 +77,41 @@ def on_page_content(html: str, page, config, files, **kwargs) -> str:
         f"after <code>pip install -e \".[dev]\"</code>.</p>\n"
     )
     return link + html
+
+
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+
+
+def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
+    """Give every display-math block (`$$` lines) blank lines around it, outside code fences."""
+    out: list[str] = []
+    fence: str | None = None
+    in_math = False
+    shift = ""
+    lines = markdown.split("\n")
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        m = _FENCE.match(line)
+        if fence is None and m and not in_math:
+            fence = m.group(1)
+        elif fence is not None:
+            if stripped.startswith(fence) and stripped.strip(fence[0]) == "":
+                fence = None
+            out.append(line)
+            continue
+        opens = not in_math and stripped.startswith("$$")
+        one_line = opens and len(stripped) > 4 and stripped.endswith("$$")
+        closes = (in_math and stripped.endswith("$$")) or one_line
+        if opens:
+            indent = len(line) - len(line.lstrip(" "))
+            shift = " " * (-indent % 4)  # 3 spaces under "1. " -> 4
+            if out and out[-1].strip():
+                out.append("")
+        out.append(shift + line if (opens or in_math) and line.strip() else line)
+        if opens and not one_line:
+            in_math = True
+        elif closes:
+            in_math = False
+            if i + 1 < len(lines) and lines[i + 1].strip():
+                out.append("")
+    return "\n".join(out)
