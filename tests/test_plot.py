@@ -1,0 +1,167 @@
+"""nnbook.plot: valid, accessible, deterministic, theme-aware SVG."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+import nnbook as nb  # noqa: E402
+from nnbook import plot  # noqa: E402
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def _trained_xor():
+    X, Y = nb.datasets.xor()
+    net = nb.Network([2, 2, 1], ["tanh", "sigmoid"], loss="bce", seed=1)
+    history = net.fit(X, Y, epochs=300, learning_rate=0.5)
+    return net, X, Y, history
+
+
+NET, X, Y, HISTORY = _trained_xor()
+
+FIGURES = {
+    "activations": lambda alt: plot.activations_svg(alt=alt),
+    "activations-some": lambda alt: plot.activations_svg(["relu", "leaky_relu"], alt=alt),
+    "derivatives": lambda alt: plot.activation_derivatives_svg(alt=alt),
+    "derivatives-relu": lambda alt: plot.activation_derivatives_svg(["relu"], alt=alt),
+    "network-221": lambda alt: plot.network_svg([2, 2, 1], weight_labels=True, alt=alt),
+    "network-2to4": lambda alt: plot.network_svg([2, 4], weight_labels=True, biases=True, alt=alt),
+    "network-deep": lambda alt: plot.network_svg([3, 8, 8, 8, 2], alt=alt),
+    "loss-history": lambda alt: plot.loss_curve_svg(HISTORY, alt=alt),
+    "loss-list": lambda alt: plot.loss_curve_svg([1.0, 0.1, 0.01, 0.001], alt=alt),
+    "boundary": lambda alt: plot.decision_boundary_svg(NET, X, Y, alt=alt, resolution=40),
+}
+
+
+_CACHE: dict[tuple[str, str], str] = {}
+
+
+def _svg(kind: str, alt: str = "x") -> str:
+    """Render once per (figure, alt) for the tests that only read the markup."""
+    if (kind, alt) not in _CACHE:
+        _CACHE[kind, alt] = FIGURES[kind](alt)
+    return _CACHE[kind, alt]
+
+
+@pytest.mark.parametrize("kind", FIGURES)
+def test_valid_accessible_svg(kind: str) -> None:
+    alt = f"Figure {kind} <with> & special \"characters\""
+    svg = _svg(kind, alt)
+    assert svg.startswith("<svg"), "inline-ready: no XML prolog or DOCTYPE"
+    root = ET.fromstring(svg)
+    assert root.tag == SVG_NS + "svg"
+    assert root.get("role") == "img"
+    assert root.get("aria-label") == alt
+    title = root.find(SVG_NS + "title")
+    assert title is not None and title.text == alt
+    assert root.get("aria-labelledby") == title.get("id")
+    assert "nnbook-figure" in root.get("class", "")
+
+
+@pytest.mark.parametrize("kind", FIGURES)
+def test_deterministic(kind: str) -> None:
+    assert FIGURES[kind]("x") == _svg(kind)
+
+
+def test_deterministic_across_processes() -> None:
+    code = ("from nnbook.plot import activations_svg, network_svg; "
+            "print(activations_svg(alt='a') + network_svg([2, 3, 1], alt='n'))")
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout for _ in range(2)]
+    assert runs[0] == runs[1]
+    here = plot.activations_svg(alt="a") + plot.network_svg([2, 3, 1], alt="n")
+    assert runs[0] == here + "\n"  # print() adds the last newline
+
+
+@pytest.mark.parametrize("kind", FIGURES)
+def test_theme_aware(kind: str) -> None:
+    svg = _svg(kind)
+    assert "currentColor" in svg, "text and axes follow the page's colour scheme"
+    assert not re.search(r"#000000\b", svg, re.I), "no hard-coded black (invisible on dark)"
+    assert "<style" not in svg, "a <style> inside inline SVG would restyle the whole page"
+    assert "Date" not in svg and "<metadata" not in svg
+
+
+@pytest.mark.parametrize("kind", FIGURES)
+def test_ids_unique_and_prefixed(kind: str) -> None:
+    svg = _svg(kind)
+    ids = re.findall(r'\bid="([^"]+)"', svg)
+    assert len(ids) == len(set(ids))
+    prefix = ids[0].split("-")[0]
+    assert all(i.startswith(prefix + "-") for i in ids)
+    for ref in re.findall(r'(?:href="#|url\(#)([^")]+)', svg):
+        assert ref in ids, f"dangling reference #{ref}"
+
+
+def test_two_figures_on_one_page_share_no_id() -> None:
+    a = set(re.findall(r'\bid="([^"]+)"', plot.activations_svg(alt="one")))
+    b = set(re.findall(r'\bid="([^"]+)"', plot.activation_derivatives_svg(alt="two")))
+    assert not a & b
+
+
+@pytest.mark.parametrize("sizes", [[2, 2, 1], [2, 4], [1, 1], [3, 5, 4, 2], [2, 12, 12, 1]])
+def test_network_node_count(sizes: list[int]) -> None:
+    svg = plot.network_svg(sizes, alt="net")
+    nodes = re.findall(r'id="[^"]*-node-(\d+)-(\d+)"', svg)
+    assert len(nodes) == sum(sizes)
+    assert sorted({int(layer) for layer, _ in nodes}) == list(range(len(sizes)))
+    for layer, n in enumerate(sizes):
+        assert sum(int(ell) == layer for ell, _ in nodes) == n
+
+
+def test_network_weight_and_bias_labels() -> None:
+    bare = plot.network_svg([2, 2, 1], alt="net")
+    labelled = plot.network_svg([2, 2, 1], weight_labels=True, biases=True, alt="net")
+    assert len(labelled) > len(bare)
+    assert len(re.findall(r'id="[^"]*-bias-\d+"', labelled)) == 2
+    assert len(re.findall(r'id="[^"]*-node-\d+-\d+"', labelled)) == 5
+
+
+def test_default_alt_texts_are_descriptive() -> None:
+    assert "sigmoid" in plot.activations_svg()
+    assert "2-2-1" in plot.network_svg([2, 2, 1])
+    assert "epoch" in plot.loss_curve_svg([0.5, 0.2])
+
+
+def test_relu_derivative_drawn_with_a_jump() -> None:
+    """ReLU' is two pieces with an open and a filled marker at z = 0, not a vertical segment."""
+    svg = plot.activation_derivatives_svg(["relu"], alt="relu'")
+    # Two line pieces plus two single-point marker plots.
+    assert len(re.findall(r'id="[^"]*-line2d_\d+"', svg)) >= 4
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: plot.activations_svg(alt=""), "alt"),
+        (lambda: plot.activations_svg(["softmax"]), "names"),
+        (lambda: plot.activations_svg(["nope"]), "names"),
+        (lambda: plot.activations_svg([]), "names"),
+        (lambda: plot.activation_derivatives_svg(z_range=(1.0, 2.0)), "z_range"),
+        (lambda: plot.network_svg([2]), "sizes"),
+        (lambda: plot.network_svg([2, 0, 1]), "sizes"),
+        (lambda: plot.network_svg([2, 2, 1], labels=["a", "b"]), "labels"),
+        (lambda: plot.loss_curve_svg([]), "history_or_losses"),
+        (lambda: plot.loss_curve_svg([1.0, float("nan")]), "history_or_losses"),
+        (lambda: plot.decision_boundary_svg(NET, np.zeros((3, 4)), Y), "X"),
+        (lambda: plot.decision_boundary_svg(NET, X, np.zeros((1, 3))), "Y"),
+    ],
+)
+def test_bad_input_names_the_argument(call, match: str) -> None:
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
+
+
+def test_import_nnbook_does_not_import_matplotlib() -> None:
+    code = ("import sys, nnbook; "
+            "print('matplotlib' in sys.modules, 'nnbook.plot' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
