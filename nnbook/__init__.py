@@ -33,6 +33,7 @@ from .activations import (
     tanh,
     tanh_derivative,
 )
+from .gradcheck import GradCheckResult, gradient_check, numerical_gradient, relative_error
 from .losses import (
     LOSSES,
     SHORTCUTS,
@@ -58,6 +59,7 @@ __all__ = [
     "SHORTCUTS",
     "Activation",
     "Cache",
+    "GradCheckResult",
     "Gradients",
     "History",
     "Loss",
@@ -70,6 +72,7 @@ __all__ = [
     "cross_entropy_derivative",
     "datasets",
     "get_activation",
+    "gradient_check",
     "get_loss",
     "identity",
     "identity_derivative",
@@ -77,7 +80,9 @@ __all__ = [
     "leaky_relu_derivative",
     "mse",
     "mse_derivative",
+    "numerical_gradient",
     "output_delta",
+    "relative_error",
     "relu",
     "relu_derivative",
     "sigmoid",

@@ -1,0 +1,294 @@
+# ruff: noqa: E741  (``l`` is the layer index of the book's notation)
+r"""Gradient checking by central differences.
+
+For every entry $\theta$ of every $W^{[l]}$ and $b^{[l]}$,
+
+$$\frac{\partial J}{\partial \theta} \approx
+\frac{J(\theta + \varepsilon) - J(\theta - \varepsilon)}{2\varepsilon},$$
+
+with error $O(\varepsilon^2)$. The numerical and the analytical (backpropagated) gradient of each
+parameter array are compared by the *norm ratio*
+
+$$\text{rel}(g_{\text{num}}, g_{\text{ana}}) =
+\frac{\lVert g_{\text{num}} - g_{\text{ana}} \rVert_2}
+     {\max\left(\lVert g_{\text{num}} \rVert_2 + \lVert g_{\text{ana}} \rVert_2,\
+           \ \text{tiny}\right)},$$
+
+which is 0 for equal gradients, 1 for unrelated ones, and is not thrown off by single entries
+that are (near) zero. Everything runs in float64, whatever the network's dtype.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import _validate as v
+from .network import Network
+
+__all__ = [
+    "GradCheckResult",
+    "gradient_check",
+    "check_problem",
+    "format_table",
+    "gradient_check_table",
+    "numerical_gradient",
+    "relative_error",
+]
+
+TINY = 1e-300
+
+
+def relative_error(a: Any, b: Any) -> float:
+    r"""Norm ratio $\lVert a - b\rVert_2 / \max(\lVert a\rVert_2 + \lVert b\rVert_2, \text{tiny})$.
+
+    Examples
+    --------
+    >>> relative_error([1.0, 2.0], [1.0, 2.0])
+    0.0
+    >>> round(relative_error([1.0, 0.0], [0.0, 1.0]), 4)
+    0.7071
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    den = max(float(np.linalg.norm(a) + np.linalg.norm(b)), TINY)
+    return float(np.linalg.norm(a - b)) / den
+
+
+def numerical_gradient(f: Callable[[np.ndarray], float], x: Any, eps: float = 1e-6) -> np.ndarray:
+    r"""Central-difference gradient of a scalar function $f$ at $x$ (any shape), in float64:
+
+    $$\frac{\partial f}{\partial x_k} \approx
+    \frac{f(x + \varepsilon e_k) - f(x - \varepsilon e_k)}{2\varepsilon}.$$
+
+    ``f`` receives a float64 array of ``x``'s shape (perturbed one entry at a time) and must
+    return a number. ``x`` itself is not modified.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> g = numerical_gradient(lambda w: float((w ** 2).sum()), np.array([[1.0, -2.0]]))
+    >>> g.round(6).tolist()
+    [[2.0, -4.0]]
+    """
+    x = np.array(x, dtype=np.float64)  # a copy
+    grad = np.zeros_like(x)
+    for k in np.ndindex(x.shape):
+        old = x[k]
+        x[k] = old + eps
+        f_plus = float(f(x))
+        x[k] = old - eps
+        f_minus = float(f(x))
+        x[k] = old
+        grad[k] = (f_plus - f_minus) / (2 * eps)
+    return grad
+
+
+@dataclass
+class GradCheckResult:
+    r"""The outcome of :func:`gradient_check`.
+
+    Attributes
+    ----------
+    errors : dict[str, float]
+        Relative error (norm ratio) per parameter, keyed ``"W1", "b1", ..., "WL", "bL"``.
+    numerical, analytical : dict[str, ndarray]
+        The two gradients per parameter.
+    eps : float
+        The finite-difference step.
+    """
+
+    errors: dict[str, float]
+    numerical: dict[str, np.ndarray] = field(repr=False)
+    analytical: dict[str, np.ndarray] = field(repr=False)
+    eps: float = 1e-6
+
+    @property
+    def max_error(self) -> float:
+        """The largest relative error over all parameters."""
+        return max(self.errors.values())
+
+    @property
+    def max_relative_error(self) -> float:
+        """Alias of :attr:`max_error`."""
+        return self.max_error
+
+    def passed(self, tol: float = 1e-7) -> bool:
+        """``True`` when every parameter's relative error is below ``tol``."""
+        return self.max_error < tol
+
+    def __str__(self) -> str:
+        lines = [f"{'param':<6} {'shape':>9} {'|num|':>11} {'|ana|':>11} {'rel. error':>11}"]
+        for name, err in self.errors.items():
+            num, ana = self.numerical[name], self.analytical[name]
+            shape = "x".join(str(s) for s in num.shape)
+            lines.append(f"{name:<6} {shape:>9} {np.linalg.norm(num):>11.4e} "
+                         f"{np.linalg.norm(ana):>11.4e} {err:>11.2e}")
+        lines.append(f"max relative error = {self.max_error:.2e}  (eps = {self.eps:g})")
+        return "\n".join(lines)
+
+
+def gradient_check(net: Network, X: Any, Y: Any, eps: float = 1e-6) -> GradCheckResult:
+    r"""Compare ``net.backward`` with central differences of ``net``'s cost, parameter by parameter.
+
+    Works on a float64 copy of ``net`` (which is left untouched).
+
+    Parameters
+    ----------
+    net : Network
+    X, Y : arrays
+        Inputs ``(n0, m)`` and targets ``(nL, m)``.
+    eps : float
+        Finite-difference step $\varepsilon$.
+
+    Returns
+    -------
+    GradCheckResult
+
+    Examples
+    --------
+    >>> import nnbook as nb
+    >>> X, Y = nb.datasets.xor()
+    >>> net = nb.Network([2, 3, 1], ["tanh", "sigmoid"], loss="bce", seed=0)
+    >>> result = nb.gradient_check(net, X, Y)
+    >>> list(result.errors), result.passed(1e-7)
+    (['W1', 'b1', 'W2', 'b2'], True)
+    """
+    acts = [net.g[l].name for l in range(1, net.L + 1)]
+    net64 = Network.from_parameters(net.W, net.b, acts, net.loss.name, dtype=np.float64)
+    X = v.check_X(X, net64.sizes[0], net64.dtype)
+    Y = v.check_Y(Y, net64.sizes[-1], X.shape[1], net64.loss.name, net64.dtype)
+    grads = net64.backward(net64.forward(X, check=False), Y, check=False)
+
+    def cost() -> float:
+        return net64.loss.value(net64.forward(X, check=False).A[net64.L], Y)
+
+    errors: dict[str, float] = {}
+    numerical: dict[str, np.ndarray] = {}
+    analytical: dict[str, np.ndarray] = {}
+    for l in range(1, net64.L + 1):
+        for name, param, ana in (("W", net64.W[l], grads.dW[l]), ("b", net64.b[l], grads.db[l])):
+            num = np.zeros_like(param)
+            for k in np.ndindex(param.shape):
+                old = param[k]
+                param[k] = old + eps
+                j_plus = cost()
+                param[k] = old - eps
+                j_minus = cost()
+                param[k] = old
+                num[k] = (j_plus - j_minus) / (2 * eps)
+            key = f"{name}{l}"
+            errors[key] = relative_error(num, ana)
+            numerical[key], analytical[key] = num, ana
+    return GradCheckResult(errors, numerical, analytical, eps)
+
+
+HIDDEN = ("sigmoid", "tanh", "relu", "identity", "leaky_relu")
+"""Hidden-layer activations covered by :func:`gradient_check_table`."""
+
+OUTPUTS = (
+    ("sigmoid", "bce"),
+    ("softmax", "cross_entropy"),
+    ("identity", "mse"),
+    ("tanh", "mse"),
+    ("sigmoid", "mse"),
+    ("relu", "mse"),
+    ("leaky_relu", "mse"),
+    ("softmax", "mse"),
+)
+"""(output activation, loss) pairs covered: the three shortcuts, then general-chain pairs."""
+
+KINK = 1e-4
+
+
+def check_problem(
+    hidden: str | None, output: str, loss: str, depth: int, seed: int = 0, m: int = 5
+) -> tuple[Network, np.ndarray, np.ndarray]:
+    r"""A small random problem for one (hidden, output, loss, depth) combination.
+
+    Sizes $[3, 4, \dots, 4, n^{[L]}]$ with $n^{[L]} = 3$ for softmax, 1 otherwise; $m = 5$.
+    He-normal weights, $\mathcal{N}(0, 0.5^2)$ biases. The seed is advanced until no
+    ReLU/leaky-ReLU pre-activation lies within $10^{-4}$ of the kink at 0 (so central differences
+    never straddle it) and, for a ReLU/leaky-ReLU output, at least 60% of the output
+    pre-activations are positive (so the gradient is not trivially zero).
+
+    Examples
+    --------
+    >>> net, X, Y = check_problem("relu", "sigmoid", "bce", depth=3)
+    >>> net.sizes, X.shape, Y.shape
+    ([3, 4, 4, 1], (3, 5), (1, 5))
+    """
+    nL = 3 if output == "softmax" else 1
+    sizes = [3] + [4] * (depth - 1) + [nL]
+    acts = [hidden] * (depth - 1) + [output]
+    for s in range(seed, seed + 1000):
+        rng = np.random.default_rng(s)
+        net = Network(sizes, acts, loss, init="he", seed=s)
+        for l in range(1, net.L + 1):  # non-zero biases, so b's gradient check is not trivial
+            net.b[l] = rng.normal(0.0, 0.5, size=net.b[l].shape)
+        if output in ("relu", "leaky_relu"):
+            net.b[net.L] += 1.0  # keep most outputs on the active side, so gradients are not ~0
+        X = rng.normal(size=(3, m))
+        if loss == "mse":
+            Y = rng.normal(size=(nL, m))
+        elif nL == 1:
+            Y = rng.integers(0, 2, size=(1, m)).astype(np.float64)
+        else:
+            Y = np.eye(nL)[:, rng.integers(0, nL, size=m)]
+        cache = net.forward(X)
+        kinked = any(
+            np.abs(cache.Z[l]).min() < KINK
+            for l in range(1, net.L + 1) if net.g[l].name in ("relu", "leaky_relu")
+        )
+        active = output not in ("relu", "leaky_relu") or (cache.Z[net.L] > 0).mean() >= 0.6
+        if not kinked and active:
+            return net, X, Y
+    raise RuntimeError("no kink-free problem found")  # pragma: no cover
+
+
+def gradient_check_table(
+    depths: Iterable[int] = (1, 2, 3, 4), eps: float = 1e-6
+) -> list[dict[str, Any]]:
+    r"""Gradient-check every valid (hidden activation, output activation, loss, depth) combination.
+
+    Depth 1 has no hidden layer; deeper networks use the same hidden activation in every hidden
+    layer (:data:`HIDDEN`), with each output pair of :data:`OUTPUTS`. Returns one row per
+    combination: ``hidden``, ``output``, ``loss``, ``depth``, ``max_error``.
+
+    Examples
+    --------
+    >>> rows = gradient_check_table(depths=[1])
+    >>> len(rows), max(r["max_error"] for r in rows) < 1e-7
+    (8, True)
+    """
+    rows = []
+    for depth in depths:
+        for hidden in (HIDDEN if depth > 1 else (None,)):
+            for output, loss in OUTPUTS:
+                net, X, Y = check_problem(hidden, output, loss, depth)
+                result = gradient_check(net, X, Y, eps=eps)
+                rows.append({"hidden": hidden or "-", "output": output, "loss": loss,
+                             "depth": depth, "max_error": result.max_error})
+    return rows
+
+
+def format_table(rows: list[dict[str, Any]]) -> str:
+    """Format :func:`gradient_check_table` rows as a Markdown table.
+
+    Examples
+    --------
+    >>> print(format_table([{"hidden": "-", "output": "sigmoid", "loss": "bce", "depth": 1,
+    ...                      "max_error": 1.5e-11}]))
+    | depth | hidden | output | loss | max rel. error |
+    | ---: | --- | --- | --- | ---: |
+    | 1 | - | sigmoid | bce | 1.50e-11 |
+    """
+    out = ["| depth | hidden | output | loss | max rel. error |",
+           "| ---: | --- | --- | --- | ---: |"]
+    for r in rows:
+        out.append(f"| {r['depth']} | {r['hidden']} | {r['output']} | {r['loss']} | "
+                   f"{r['max_error']:.2e} |")
+    return "\n".join(out)
