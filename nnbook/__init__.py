@@ -34,6 +34,7 @@ from .activations import (
     tanh_derivative,
 )
 from .gradcheck import GradCheckResult, gradient_check, numerical_gradient, relative_error
+from .io import load, save
 from .losses import (
     LOSSES,
     SHORTCUTS,
@@ -77,6 +78,7 @@ __all__ = [
     "identity",
     "identity_derivative",
     "leaky_relu",
+    "load",
     "leaky_relu_derivative",
     "mse",
     "mse_derivative",
@@ -85,6 +87,7 @@ __all__ = [
     "relative_error",
     "relu",
     "relu_derivative",
+    "save",
     "sigmoid",
     "sigmoid_derivative",
     "softmax",
