@@ -19,6 +19,7 @@ import datetime as _dt
 import json
 import os
 import platform
+import re
 import statistics
 import sys
 import time
@@ -88,9 +89,9 @@ def machine_info() -> dict[str, Any]:
         cfg = torch.__config__.show()
         blas = "MKL" if "Math Kernel Library" in cfg else ("OpenBLAS" if "OpenBLAS" in cfg
                                                             else "unknown")
-        mkl = [ln.strip(" -") for ln in cfg.splitlines() if "Math Kernel Library" in ln]
+        mkl = re.search(r"Math Kernel Library Version ([0-9.]+)", cfg)
         info.update(torch=torch.__version__, torch_threads=torch.get_num_threads(),
-                    torch_blas=mkl[0] if mkl else blas)
+                    torch_blas=f"MKL {mkl.group(1)}" if mkl else blas)
     if libs.available("sklearn") is None:
         import sklearn
 
