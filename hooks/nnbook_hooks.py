@@ -76,7 +76,9 @@ def on_page_content(html: str, page, config, files, **kwargs) -> str:
         f"Download this notebook ({name})</a> · run it with <code>jupyter lab {name}</code> "
         f"after <code>pip install -e \".[dev]\"</code>.</p>\n"
     )
-    return link + html
+    # Right under the notebook's title when it has one, else at the top.
+    m = re.search(r"</h1>", html)
+    return html[: m.end()] + "\n" + link + html[m.end() :] if m else link + html
 
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
