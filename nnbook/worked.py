@@ -1,0 +1,455 @@
+# ruff: noqa: E741  (``l`` is the layer index of the book's notation)
+r"""The seeds' own networks, in their own notation, with their hand formulas.
+
+Each function here writes a derivation out the way a seed does (scalar per-weight formulas, row
+Jacobians, the batched $1/m$-inside convention, ...). The tests check every one of them against
+the general :meth:`nnbook.Network.backward` and against central finite differences.
+
+* seed 004: the bias-free 2-2-1 sigmoid network, weights ``w1[i, j]`` from input $i$ to hidden
+  $j$ (``w^1_{ij}``), ``w2[j, 0]`` from hidden $j$ to the output; error $E = \sum (t - O^3)^2$.
+* seed 003: the 2-to-4 linear layer and the single sigmoid neuron.
+* seed 000: the two-layer network in Jacobian (numerator-layout, row-delta) form.
+* seed 001: the three-layer batched network, classification and regression.
+* seed 002: the general algorithm is :meth:`nnbook.Network.backward` itself.
+
+Indices in this module are 0-based in code (``w1[0, 1]`` is $w^1_{12}$).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .activations import get_activation, sigmoid, sigmoid_derivative
+from .losses import get_loss
+from .network import Network
+
+__all__ = [
+    "example_221",
+    "layer_2to4",
+    "net221_bias_gradients",
+    "net221_error_gradients",
+    "net221_forward",
+    "net221_sensitivities",
+    "net221_to_network",
+    "single_neuron_gradients",
+    "three_layer_gradients",
+    "two_layer_jacobians",
+]
+
+
+# ---------------------------------------------------------------------------------- seed 004
+def example_221() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    r"""The fixed 2-2-1 example the book uses (Chapter 6): ``x, t, w1, w2``.
+
+    $x = O^1 = (0.35, 0.90)^\top$, target $t = 0.5$,
+    $w^1 = \begin{pmatrix} 0.10 & 0.80 \\ 0.40 & 0.60 \end{pmatrix}$ (``w1[i, j]``: input $i$ to
+    hidden $j$), $w^2 = (0.30, 0.90)^\top$ (``w2[j, 0]``: hidden $j$ to the output).
+
+    Examples
+    --------
+    >>> x, t, w1, w2 = example_221()
+    >>> x.shape, t.shape, w1.shape, w2.shape
+    ((2, 1), (1, 1), (2, 2), (2, 1))
+    """
+    x = np.array([[0.35], [0.90]])
+    t = np.array([[0.5]])
+    w1 = np.array([[0.10, 0.80], [0.40, 0.60]])
+    w2 = np.array([[0.30], [0.90]])
+    return x, t, w1, w2
+
+
+def net221_forward(
+    x: Any, w1: Any, w2: Any, b2: Any = None, b3: Any = None
+) -> dict[str, np.ndarray]:
+    r"""Forward pass of seed 004's 2-2-1 network, in its notation:
+
+    $$O^2 = \sigma\big((w^1)^\top O^1 + b^2\big), \qquad
+    O^3 = \sigma\big((w^2)^\top O^2 + b^3\big),$$
+
+    with $O^1 = x$ and net inputs $I_{O^2} = (w^1)^\top O^1 + b^2$,
+    $I_{O^3} = (w^2)^\top O^2 + b^3$.
+    The seed has no biases (``b2 = b3 = None`` means zero); they are the bias extension.
+
+    Returns
+    -------
+    dict
+        ``"O1"``, ``"I2"`` (net input of the hidden nodes), ``"O2"``, ``"I3"``, ``"O3"``,
+        all columns.
+
+    Examples
+    --------
+    >>> f = net221_forward(*example_221()[:1], *example_221()[2:])
+    >>> round(float(f["O3"][0, 0]), 6)
+    0.690842
+    """
+    O1 = np.asarray(x, dtype=np.float64).reshape(-1, 1)
+    w1, w2 = np.asarray(w1, dtype=np.float64), np.asarray(w2, dtype=np.float64)
+    I2 = w1.T @ O1 + (0.0 if b2 is None else np.asarray(b2, dtype=np.float64).reshape(-1, 1))
+    O2 = sigmoid(I2)
+    I3 = w2.T @ O2 + (0.0 if b3 is None else np.asarray(b3, dtype=np.float64).reshape(-1, 1))
+    O3 = sigmoid(I3)
+    return {"O1": O1, "I2": I2, "O2": O2, "I3": I3, "O3": O3}
+
+
+def net221_sensitivities(x: Any, w1: Any, w2: Any) -> dict[str, float]:
+    r"""The six output sensitivities $\partial O^3_1 / \partial w$ of seed 004, one formula each:
+
+    $$\frac{\partial O^3_1}{\partial w^2_{j1}} = O^2_j\, \sigma'(I_{O^3_1}), \qquad
+    \frac{\partial O^3_1}{\partial w^1_{ij}} =
+    w^2_{j1}\, O^1_i\, \sigma'(I_{O^2_j})\, \sigma'(I_{O^3_1}).$$
+
+    With the seed's errata corrected: at L154 the inner derivative is
+    $\partial O^2_1/\partial w^1_{21}$ (not $w^1_{11}$), at L165 the left side is
+    $\partial O^3_1/\partial w^1_{22}$ (not $w^1_{12}$). Their final results (L158, L169) were
+    right.
+
+    Returns
+    -------
+    dict
+        Keys ``"w2_11", "w2_21", "w1_11", "w1_12", "w1_21", "w1_22"``.
+
+    Examples
+    --------
+    >>> x, t, w1, w2 = example_221()
+    >>> s = net221_sensitivities(x, w1, w2)
+    >>> list(s), round(s["w2_11"], 6)
+    (['w2_11', 'w2_21', 'w1_11', 'w1_12', 'w1_21', 'w1_22'], 0.127611)
+    """
+    f = net221_forward(x, w1, w2)
+    w2 = np.asarray(w2, dtype=np.float64)
+    O1_1, O1_2 = float(f["O1"][0, 0]), float(f["O1"][1, 0])
+    O2_1, O2_2 = float(f["O2"][0, 0]), float(f["O2"][1, 0])
+    s2_1 = float(sigmoid_derivative(f["I2"][0, 0]))  # sigma'(I_{O^2_1})
+    s2_2 = float(sigmoid_derivative(f["I2"][1, 0]))  # sigma'(I_{O^2_2})
+    s3 = float(sigmoid_derivative(f["I3"][0, 0]))  # sigma'(I_{O^3_1})
+    w2_11, w2_21 = float(w2[0, 0]), float(w2[1, 0])
+    return {
+        "w2_11": O2_1 * s3,
+        "w2_21": O2_2 * s3,
+        "w1_11": w2_11 * O1_1 * s2_1 * s3,
+        "w1_12": w2_21 * O1_1 * s2_2 * s3,
+        "w1_21": w2_11 * O1_2 * s2_1 * s3,  # L154 corrected: dO^2_1/dw^1_21 = O^1_2 sigma'
+        "w1_22": w2_21 * O1_2 * s2_2 * s3,  # L165 corrected: left side is dO^3_1/dw^1_22
+    }
+
+
+def net221_error_gradients(x: Any, t: Any, w1: Any, w2: Any) -> tuple[np.ndarray, np.ndarray]:
+    r"""$\partial E / \partial w$ for $E = (t - O^3_1)^2$: $\;\partial E/\partial w = -2\Delta \cdot
+    \partial O^3_1/\partial w$, with $\Delta = t - O^3_1$ (seed 004, L113–120).
+
+    Returns
+    -------
+    (gw1, gw2)
+        Arrays shaped like ``w1`` (2, 2) and ``w2`` (2, 1): ``gw1[i, j]`` is
+        $\partial E/\partial w^1_{ij}$. In the book's notation they are
+        $(dW^{[1]})^\top$ and $(dW^{[2]})^\top$ for $m = 1$, MSE.
+
+    Examples
+    --------
+    >>> x, t, w1, w2 = example_221()
+    >>> gw1, gw2 = net221_error_gradients(x, t, w1, w2)
+    >>> gw2.round(6).tolist()
+    [[0.048707], [0.056594]]
+    """
+    s = net221_sensitivities(x, w1, w2)
+    O3 = float(net221_forward(x, w1, w2)["O3"][0, 0])
+    Delta = float(np.asarray(t, dtype=np.float64).reshape(-1)[0]) - O3
+    dE_dO3 = -2 * Delta
+    gw1 = np.array([[s["w1_11"], s["w1_12"]], [s["w1_21"], s["w1_22"]]]) * dE_dO3
+    gw2 = np.array([[s["w2_11"]], [s["w2_21"]]]) * dE_dO3
+    return gw1, gw2
+
+
+def net221_bias_gradients(
+    x: Any, t: Any, w1: Any, w2: Any, b2: Any, b3: Any
+) -> dict[str, np.ndarray]:
+    r"""The bias extension of seed 004 (the seed has none).
+
+    With $O^2 = \sigma((w^1)^\top O^1 + b^2)$,
+    $O^3 = \sigma((w^2)^\top O^2 + b^3)$ and $E = (t - O^3_1)^2$,
+
+    $$\frac{\partial E}{\partial b^3} = -2\Delta\,\sigma'(I_{O^3_1}), \qquad
+    \frac{\partial E}{\partial b^2_j} =
+    -2\Delta\,\sigma'(I_{O^3_1})\, w^2_{j1}\,\sigma'(I_{O^2_j}),$$
+
+    $$\frac{\partial E}{\partial w^2_{j1}} = -2\Delta\,\sigma'(I_{O^3_1})\,O^2_j, \qquad
+    \frac{\partial E}{\partial w^1_{ij}} =
+    -2\Delta\,\sigma'(I_{O^3_1})\, w^2_{j1}\,\sigma'(I_{O^2_j})\,O^1_i.$$
+
+    Returns
+    -------
+    dict
+        ``"w1"`` (2, 2), ``"w2"`` (2, 1), ``"b2"`` (2, 1), ``"b3"`` (1, 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x, t, w1, w2 = example_221()
+    >>> g = net221_bias_gradients(x, t, w1, w2, np.zeros((2, 1)), np.zeros((1, 1)))
+    >>> np.allclose(g["w2"], net221_error_gradients(x, t, w1, w2)[1])
+    True
+    """
+    f = net221_forward(x, w1, w2, b2, b3)
+    w2 = np.asarray(w2, dtype=np.float64)
+    Delta = float(np.asarray(t, dtype=np.float64).reshape(-1)[0] - f["O3"][0, 0])
+    s3 = float(sigmoid_derivative(f["I3"][0, 0]))
+    common = -2 * Delta * s3  # dE/dI_{O^3_1}
+    gb3 = np.array([[common]])
+    gb2 = np.array([[common * float(w2[j, 0]) * float(sigmoid_derivative(f["I2"][j, 0]))]
+                    for j in range(2)])
+    gw2 = np.array([[common * float(f["O2"][j, 0])] for j in range(2)])
+    gw1 = np.array([[float(gb2[j, 0]) * float(f["O1"][i, 0]) for j in range(2)]
+                    for i in range(2)])
+    return {"w1": gw1, "w2": gw2, "b2": gb2, "b3": gb3}
+
+
+def net221_to_network(w1: Any, w2: Any, b2: Any = None, b3: Any = None) -> Network:
+    r"""Seed 004's network in the book's notation: $W^{[1]} = (w^1)^\top$, $W^{[2]} = (w^2)^\top$,
+    biases $b^{[1]} = b^2$, $b^{[2]} = b^3$ (zero by default), sigmoid layers, MSE loss.
+
+    $E = \sum_k (t_k - O^3_k)^2$ equals the MSE cost $J$ when $m = 1$, so
+    ``net.backward(...).dW[l]`` is $(\partial E/\partial w^l)^\top$.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x, t, w1, w2 = example_221()
+    >>> net = net221_to_network(w1, w2)
+    >>> grads = net.backward(net.forward(x), t)
+    >>> np.allclose(grads.dW[1].T, net221_error_gradients(x, t, w1, w2)[0])
+    True
+    """
+    w1, w2 = np.asarray(w1, dtype=np.float64), np.asarray(w2, dtype=np.float64)
+    b1 = np.zeros((w1.shape[1], 1)) if b2 is None else b2
+    bL = np.zeros((w2.shape[1], 1)) if b3 is None else b3
+    return Network.from_parameters({1: w1.T, 2: w2.T}, {1: b1, 2: bL}, "sigmoid", "mse")
+
+
+# ---------------------------------------------------------------------------------- seed 003
+def layer_2to4(x: Any, W: Any, b: Any) -> np.ndarray:
+    r"""Seed 003's 2-to-4 linear layer, one component equation per hidden node:
+
+    $$z_i = x_1 w_{i1} + x_2 w_{i2} + b_i, \qquad i = 1, \dots, 4,$$
+
+    i.e. $z = W x + b$ with $W$ of shape $(4, 2)$, $w_{ij}$ from input $j$ to node $i$.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = np.arange(8.0).reshape(4, 2); b = np.ones((4, 1)); x = np.array([[1.0], [2.0]])
+    >>> layer_2to4(x, W, b).ravel().tolist()
+    [3.0, 9.0, 15.0, 21.0]
+    >>> np.array_equal(layer_2to4(x, W, b), W @ x + b)
+    True
+    """
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    W = np.asarray(W, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64).reshape(-1)
+    if x.shape != (2,) or W.shape != (4, 2) or b.shape != (4,):
+        raise ValueError(f"x, W, b: expected shapes (2, 1), (4, 2), (4, 1), got "
+                         f"{x.shape}, {W.shape}, {b.shape}")
+    z = [x[0] * W[i, 0] + x[1] * W[i, 1] + b[i] for i in range(4)]
+    return np.array(z).reshape(4, 1)
+
+
+def single_neuron_gradients(x: float, y: float, w: float, b: float) -> tuple[float, float]:
+    r"""Seed 003's single neuron $z = w x + b$, $\hat y = a = \sigma(z)$, loss
+    $\mathcal{L} = (\hat y - y)^2$, by the four-factor chain rule (corrected factor 2):
+
+    $$\frac{\partial \mathcal{L}}{\partial w} =
+    \underbrace{2(\hat y - y)}_{\partial\mathcal{L}/\partial\hat y}
+    \cdot \underbrace{1}_{\partial \hat y/\partial a} \cdot
+    \underbrace{\sigma(z)(1 - \sigma(z))}_{\partial a/\partial z} \cdot
+    \underbrace{x}_{\partial z/\partial w},
+    \qquad
+    \frac{\partial \mathcal{L}}{\partial b} = 2(\hat y - y)\,\sigma(z)(1 - \sigma(z)).$$
+
+    (The seed's $\hat y - y$ is the derivative of $\tfrac12(\hat y - y)^2$.)
+
+    Examples
+    --------
+    >>> dw, db = single_neuron_gradients(x=2.0, y=1.0, w=0.0, b=0.0)
+    >>> dw, db   # 2 (0.5 - 1) * 0.25 * 2 and 2 (0.5 - 1) * 0.25
+    (-0.5, -0.25)
+    """
+    z = w * x + b
+    a = float(sigmoid(np.float64(z)))
+    dL_dyhat = 2 * (a - y)
+    dyhat_da = 1.0
+    da_dz = a * (1 - a)
+    dz_dw, dz_db = x, 1.0
+    return float(dL_dyhat * dyhat_da * da_dz * dz_dw), float(dL_dyhat * dyhat_da * da_dz * dz_db)
+
+
+# ---------------------------------------------------------------------------------- seed 000
+def two_layer_jacobians(
+    x: Any, y: Any, W1: Any, b1: Any, W2: Any, b2: Any, g1: str, g2: str, loss: str
+) -> dict[str, np.ndarray]:
+    r"""Seed 000's two-layer network on one example, every local Jacobian written out.
+
+    Forward: $a_0 = x$, $s_1 = W_1 a_0 + b_1$, $a_1 = g_1(s_1)$, $s_2 = W_2 a_1 + b_2$,
+    $\tilde y = a_2 = g_2(s_2)$; cost $C = \mathcal{L}(\tilde y, y)$ (one example, so $m = 1$).
+
+    Jacobians in numerator layout ($\partial f/\partial x$ is $\dim f \times \dim x$):
+    $\partial\tilde y/\partial a_2 = I_{n_2}$,
+    $\partial a_l/\partial s_l = \operatorname{diag}(g_l'(s_l))$
+    (the full $\operatorname{diag}(a) - aa^\top$ for softmax), $\partial s_2/\partial a_1 = W_2$
+    (not $W_2^\top$: erratum 000-6), $\partial s_1/\partial a_0 = W_1$,
+    $\partial s_l/\partial b_l = I_{n_l}$.
+
+    Row deltas, numbered by layer (the seed numbers them backwards):
+
+    $$\delta_2 = \frac{\partial C}{\partial s_2} =
+    \frac{\partial C}{\partial \tilde y}\,\frac{\partial \tilde y}{\partial a_2}\,
+    \frac{\partial a_2}{\partial s_2}, \qquad
+    \delta_1 = \frac{\partial C}{\partial s_1} =
+    \delta_2\, W_2\, \frac{\partial a_1}{\partial s_1},$$
+
+    $$\frac{\partial C}{\partial W_2} = \delta_2^\top a_1^\top, \quad
+    \frac{\partial C}{\partial b_2} = \delta_2^\top, \quad
+    \frac{\partial C}{\partial W_1} = \delta_1^\top a_0^\top, \quad
+    \frac{\partial C}{\partial b_1} = \delta_1^\top \ \text{(erratum: the seed says } b_2).$$
+
+    Returns
+    -------
+    dict
+        ``a0, s1, a1, s2, a2`` (columns); ``dC_dy`` (row), ``dy_da2``, ``da2_ds2``, ``ds2_da1``,
+        ``da1_ds1``, ``ds1_da0``, ``ds2_db2``, ``ds1_db1``, ``ds2_dW2`` ($= a_1^\top$, the row
+        that multiplies $\delta_2^\top$), ``ds1_dW1`` ($= a_0^\top$); ``delta2``, ``delta1``
+        (rows); ``dW2, db2, dW1, db1`` (parameter shapes).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> W1, b1 = rng.normal(size=(3, 2)), np.zeros((3, 1))
+    >>> W2, b2 = rng.normal(size=(1, 3)), np.zeros((1, 1))
+    >>> x, y = np.ones((2, 1)), np.ones((1, 1))
+    >>> J = two_layer_jacobians(x, y, W1, b1, W2, b2, "tanh", "sigmoid", "bce")
+    >>> J["ds2_da1"].shape, J["delta1"].shape, J["dW1"].shape
+    ((1, 3), (1, 3), (3, 2))
+    >>> np.allclose(J["delta2"], (J["a2"] - 1).T)   # sigmoid + BCE: delta = y~ - y
+    True
+    """
+    f64 = np.float64
+    a0 = np.asarray(x, dtype=f64).reshape(-1, 1)
+    y = np.asarray(y, dtype=f64).reshape(-1, 1)
+    W1, W2 = np.asarray(W1, dtype=f64), np.asarray(W2, dtype=f64)
+    b1 = np.asarray(b1, dtype=f64).reshape(-1, 1)
+    b2 = np.asarray(b2, dtype=f64).reshape(-1, 1)
+    act1, act2, lo = get_activation(g1), get_activation(g2), get_loss(loss)
+    n1, n2 = W1.shape[0], W2.shape[0]
+
+    s1 = W1 @ a0 + b1
+    a1 = act1.forward(s1)
+    s2 = W2 @ a1 + b2
+    a2 = act2.forward(s2)
+
+    def local(act: Any, s: np.ndarray, a: np.ndarray) -> np.ndarray:
+        if act.name == "softmax":
+            return np.diag(a[:, 0]) - a @ a.T
+        return np.diag(act.derivative(s)[:, 0])
+
+    J: dict[str, np.ndarray] = {"a0": a0, "s1": s1, "a1": a1, "s2": s2, "a2": a2}
+    J["dC_dy"] = lo.derivative(a2, y).T  # row; m = 1 so the per-example gradient is dC/dy~
+    J["dy_da2"] = np.eye(n2)  # I_{n2}  (the seed's I_2)
+    J["da2_ds2"] = local(act2, s2, a2)
+    J["ds2_da1"] = W2  # numerator layout (erratum 000-6)
+    J["da1_ds1"] = local(act1, s1, a1)
+    J["ds1_da0"] = W1
+    J["ds2_db2"] = np.eye(n2)  # the seed's I_3
+    J["ds1_db1"] = np.eye(n1)  # the seed's I_4
+    J["ds2_dW2"] = a1.T
+    J["ds1_dW1"] = a0.T
+    J["delta2"] = J["dC_dy"] @ J["dy_da2"] @ J["da2_ds2"]
+    J["delta1"] = J["delta2"] @ J["ds2_da1"] @ J["da1_ds1"]
+    J["dW2"] = J["delta2"].T @ J["ds2_dW2"]
+    J["db2"] = (J["delta2"] @ J["ds2_db2"]).T
+    J["dW1"] = J["delta1"].T @ J["ds1_dW1"]
+    J["db1"] = (J["delta1"] @ J["ds1_db1"]).T
+    return J
+
+
+# ---------------------------------------------------------------------------------- seed 001
+def _layers(p: Mapping[int, Any] | Sequence[Any], name: str) -> dict[int, np.ndarray]:
+    items = p.items() if isinstance(p, Mapping) else enumerate(p, start=1)
+    d = {int(k): np.asarray(v, dtype=np.float64) for k, v in items}
+    if sorted(d) != [1, 2, 3]:
+        raise ValueError(f"{name}: expected three layers keyed 1, 2, 3, got keys {sorted(d)}")
+    return d
+
+
+def three_layer_gradients(
+    X: Any, Y: Any, W: Any, b: Any, task: str = "classification"
+) -> dict[str, Any]:
+    r"""Seed 001's three-layer network, batched, in its own convention where $\partial Z_l$
+    already contains $1/m$ ($\partial Z_l := \partial J/\partial Z_l$).
+
+    Forward: $Z_1 = W_1 X + b_1$, $A_1 = \mathrm{ReLU}(Z_1)$, $Z_2 = W_2 A_1 + b_2$,
+    $A_2 = \mathrm{ReLU}(Z_2)$, $Z_3 = W_3 A_2 + b_3$, and $A_3 = \sigma(Z_3)$ with BCE
+    (``task="classification"``) or $A_3 = Z_3$ with MSE (``task="regression"``).
+
+    Backward (transposes and order corrected, errata 001):
+
+    $$\partial Z_3 = \tfrac{1}{m}(A_3 - Y) \ \text{(BCE)} \quad\text{or}\quad
+    \tfrac{2}{m}(A_3 - Y) \ \text{(MSE)},$$
+    $$\partial W_3 = \partial Z_3\, A_2^\top,\quad
+    \partial Z_2 = (W_3^\top \partial Z_3) \odot g'(Z_2),\quad
+    \partial W_2 = \partial Z_2\, A_1^\top,$$
+    $$\partial Z_1 = (W_2^\top \partial Z_2) \odot g'(Z_1),\quad
+    \partial W_1 = \partial Z_1\, X^\top,\quad
+    \partial b_l = \textstyle\sum_{\text{columns}} \partial Z_l.$$
+
+    In the book's notation $\partial Z_l = dZ^{[l]}/m$, $\partial W_l = dW^{[l]}$.
+
+    Returns
+    -------
+    dict
+        ``Z1..Z3``, ``A1..A3``, ``J`` (the cost), ``dZ1..dZ3``, ``dW1..dW3``, ``db1..db3``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> W = {1: rng.normal(size=(4, 2)), 2: rng.normal(size=(3, 4)), 3: rng.normal(size=(1, 3))}
+    >>> b = {1: np.zeros((4, 1)), 2: np.zeros((3, 1)), 3: np.zeros((1, 1))}
+    >>> X, Y = rng.normal(size=(2, 5)), np.array([[0.0, 1.0, 1.0, 0.0, 1.0]])
+    >>> g = three_layer_gradients(X, Y, W, b)
+    >>> g["dW3"].shape, g["db1"].shape, bool(np.allclose(g["dZ3"], (g["A3"] - Y) / 5))
+    ((1, 3), (4, 1), True)
+    """
+    if task not in ("classification", "regression"):
+        raise ValueError(f"task: expected 'classification' or 'regression', got {task!r}")
+    W, b = _layers(W, "W"), _layers(b, "b")
+    X = np.asarray(X, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64).reshape(1, -1)
+    m = X.shape[1]
+    relu, relu_d = get_activation("relu").forward, get_activation("relu").derivative
+
+    Z1 = W[1] @ X + b[1]
+    A1 = relu(Z1)
+    Z2 = W[2] @ A1 + b[2]
+    A2 = relu(Z2)
+    Z3 = W[3] @ A2 + b[3]
+    if task == "classification":
+        A3 = sigmoid(Z3)
+        J = get_loss("bce").value(A3, Y)
+        dZ3 = (1 / m) * (A3 - Y)
+    else:
+        A3 = Z3
+        J = get_loss("mse").value(A3, Y)
+        dZ3 = (2 / m) * (A3 - Y)
+    dW3 = dZ3 @ A2.T
+    db3 = dZ3.sum(axis=1, keepdims=True)
+    dZ2 = (W[3].T @ dZ3) * relu_d(Z2)
+    dW2 = dZ2 @ A1.T
+    db2 = dZ2.sum(axis=1, keepdims=True)
+    dZ1 = (W[2].T @ dZ2) * relu_d(Z1)
+    dW1 = dZ1 @ X.T
+    db1 = dZ1.sum(axis=1, keepdims=True)
+    return {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2, "Z3": Z3, "A3": A3, "J": J,
+            "dZ3": dZ3, "dW3": dW3, "db3": db3, "dZ2": dZ2, "dW2": dW2, "db2": db2,
+            "dZ1": dZ1, "dW1": dW1, "db1": db1}
