@@ -32,8 +32,9 @@ with four changes of *bookkeeping*, none of the mathematics:
 3. **The step size folded in once.** $dZ^{[L]}$ is multiplied by $\alpha/m$ as soon as it is
    formed. Everything below it is linear in $dZ^{[L]}$, so the products come out as
    $\alpha\, dW^{[l]}$ and $\alpha\, db^{[l]}$ and the update is one subtraction.
-4. **$g'$ from $A$, not $Z$.** $\sigma' = A(1-A)$, $\tanh' = 1 - A^2$, ReLU$' = [A > 0]$
-   (exact: $A > 0 \iff Z > 0$), so $Z$ is overwritten by $A$ and never kept.
+4. **$g'$ without keeping $Z$.** $\sigma' = A(1-A)$ and $\tanh' = 1 - A^2$ are read from $A$;
+   ReLU computes $A = Z \odot [Z > 0]$ and keeps the mask $[Z > 0]$, which is ReLU$'(Z)$. So
+   $Z$ is overwritten by $A$ and never kept.
 
 Differences with the plain loop are rounding only (about $10^{-16}$ relative per operation in
 float64). Networks whose activations or loss are not the library's own fall back to the plain
@@ -226,7 +227,9 @@ class _FastLoop:
             net.b[l][:, 0] = P[-1]
 
     # -- one compiled step per batch size
-    def compile(self, mb: int) -> tuple[Callable[[], float], np.ndarray | None, np.ndarray]:
+    def compile(
+        self, mb: int
+    ) -> tuple[Callable[[], float], np.ndarray | None, np.ndarray | None]:
         """Build the step for minibatches of ``mb`` columns.
 
         Returns ``(step, Xbuf, Ybuf)``: ``step()`` runs forward, backward and update on the
