@@ -1,0 +1,94 @@
+"""Losses, their per-example derivatives, and the output-layer shortcut table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nnbook as nb
+from nnbook.gradcheck import numerical_gradient
+
+rng = np.random.default_rng(0)
+A_PROB = rng.uniform(0.05, 0.95, size=(1, 6))
+Y_BIN = (rng.random((1, 6)) > 0.5).astype(float)
+
+
+def test_values():
+    A, Y = np.array([[0.8, 0.3]]), np.array([[1.0, 0.0]])
+    assert nb.bce(A, Y) == pytest.approx(-(np.log(0.8) + np.log(0.7)) / 2)
+    assert nb.mse(A, Y) == pytest.approx((0.2**2 + 0.3**2) / 2)
+    P, T = np.array([[0.2, 0.6], [0.8, 0.4]]), np.array([[0.0, 1.0], [1.0, 0.0]])
+    assert nb.cross_entropy(P, T) == pytest.approx(-(np.log(0.8) + np.log(0.6)) / 2)
+
+
+def test_bce_with_logits_matches_bce_and_is_stable():
+    Z = np.array([[-3.0, -0.5, 0.0, 2.0]])
+    Y = np.array([[0.0, 1.0, 1.0, 0.0]])
+    assert nb.bce_with_logits(Z, Y) == pytest.approx(nb.bce(nb.sigmoid(Z), Y), rel=1e-12)
+    assert nb.bce_with_logits(np.array([[1e4, -1e4]]), np.array([[0.0, 1.0]])) == 1e4
+
+
+def test_bce_clipping_keeps_it_finite():
+    assert np.isfinite(nb.bce(np.array([[0.0, 1.0]]), np.array([[1.0, 0.0]])))
+    assert np.isfinite(nb.bce_derivative(np.array([[0.0, 1.0]]), np.array([[1.0, 0.0]]))).all()
+    a32 = np.array([[1.0]], dtype=np.float32)
+    assert np.isfinite(nb.bce_derivative(a32, np.array([[0.0]], dtype=np.float32))).all()
+
+
+@pytest.mark.parametrize("name,A,Y", [
+    ("bce", A_PROB, Y_BIN),
+    ("mse", rng.normal(size=(2, 6)), rng.normal(size=(2, 6))),
+    ("cross_entropy", nb.softmax(rng.normal(size=(3, 6))), np.eye(3)[:, [0, 1, 2, 0, 1, 2]]),
+])
+def test_derivative_is_m_times_dJ_dA(name, A, Y):
+    loss = nb.get_loss(name)
+    m = A.shape[1]
+    num = numerical_gradient(lambda a: loss.value(a, Y), A, eps=1e-7)
+    np.testing.assert_allclose(loss.derivative(A, Y), m * num, rtol=1e-6, atol=1e-8)
+
+
+def test_derivative_formulas():
+    A, Y = np.array([[0.25, 0.5]]), np.array([[1.0, 0.0]])
+    np.testing.assert_allclose(nb.bce_derivative(A, Y), (A - Y) / (A * (1 - A)))
+    np.testing.assert_allclose(nb.mse_derivative(A, Y), 2 * (A - Y))
+    np.testing.assert_allclose(nb.cross_entropy_derivative(A, Y), -Y / A)
+
+
+@pytest.mark.parametrize("activation,loss,Y", [
+    ("sigmoid", "bce", Y_BIN),
+    ("identity", "mse", rng.normal(size=(1, 6))),
+    ("softmax", "cross_entropy", np.eye(3)[:, [2, 1, 0, 0, 1, 2]]),
+])
+def test_shortcut_equals_general_chain(activation, loss, Y):
+    Z = rng.normal(size=Y.shape)
+    g, lo = nb.get_activation(activation), nb.get_loss(loss)
+    A = g.forward(Z)
+    shortcut = nb.output_delta(activation, loss, Z, A, Y)
+    general = g.backward(lo.derivative(A, Y), Z, A)
+    assert (activation, lo.name) in nb.SHORTCUTS
+    np.testing.assert_allclose(shortcut, general, rtol=1e-10, atol=1e-12)
+    expected = 2 * (A - Y) if loss == "mse" else A - Y
+    np.testing.assert_allclose(shortcut, expected)
+
+
+@pytest.mark.parametrize("activation,loss", [
+    ("tanh", "mse"), ("sigmoid", "mse"), ("relu", "mse"), ("softmax", "mse"),
+    ("sigmoid", "cross_entropy"),
+])
+def test_other_pairs_use_the_general_chain(activation, loss):
+    assert (activation, loss) not in nb.SHORTCUTS
+    Y = rng.uniform(0.1, 0.9, size=(2, 5))
+    Z = rng.normal(size=(2, 5))
+    g, lo = nb.get_activation(activation), nb.get_loss(loss)
+    A = g.forward(Z)
+    np.testing.assert_array_equal(nb.output_delta(activation, loss, Z, A, Y),
+                                  g.backward(lo.derivative(A, Y), Z, A))
+    # and it is not the naive shortcut A - Y
+    assert not np.allclose(nb.output_delta(activation, loss, Z, A, Y), A - Y)
+
+
+def test_get_loss_aliases_and_unknown():
+    assert nb.get_loss("ce") is nb.get_loss("cross_entropy")
+    with pytest.raises(ValueError,
+                       match=r"loss: expected one of \['bce', 'cross_entropy', 'mse'\]"):
+        nb.get_loss("hinge")
