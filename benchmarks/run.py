@@ -115,6 +115,27 @@ def _busy_fraction(seconds: float = 0.5) -> float | None:
     return (b1 - b0) / max(1, t1 - t0)
 
 
+def _cpu_counters() -> tuple[float, float, float] | None:
+    """(machine busy CPU-seconds, machine total CPU-seconds, this process's CPU-seconds)."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):  # pragma: no cover - not Linux
+        return None
+    hz = os.sysconf("SC_CLK_TCK")
+    t = os.times()
+    return (sum(v) - v[3] - v[4]) / hz, sum(v) / hz, t.user + t.system
+
+
+def _others_share(before: tuple[float, float, float] | None) -> float | None:
+    """Fraction of the machine's CPU time used by *other* processes since ``before``."""
+    after = _cpu_counters()
+    if before is None or after is None:
+        return None
+    busy, total, own = (a - b for a, b in zip(after, before, strict=True))
+    return max(0.0, (busy - own) / total) if total > 0 else None
+
+
 def wait_until_quiet(max_wait: float, threshold: float = 0.15) -> float | None:
     """Wait (at most ``max_wait`` s) until other processes use < ``threshold`` of the CPUs.
 
@@ -229,7 +250,7 @@ def run_benchmark(configs: list[str], dtypes: list[str], rounds: int, quick: boo
     recs: dict[tuple[str, str], dict[str, Any]] = {
         k: {"times": {lib: [] for lib in active + ["matmul_numpy"]
                       + (["matmul_torch"] if "torch" in active else [])},
-            "accuracy": {lib: [] for lib in active}, "trained_dtype": {}, "busy": []}
+            "accuracy": {lib: [] for lib in active}, "trained_dtype": {}, "busy": [], "others": []}
         for k in data}
     warnings.simplefilter("ignore")
     for c in cfgs if warmup else []:                 # warm-up: code paths, threads, caches
@@ -248,7 +269,9 @@ def run_benchmark(configs: list[str], dtypes: list[str], rounds: int, quick: boo
                     rec["busy"].append(wait_until_quiet(quiet_wait))
                     waited += time.monotonic() - t_gate
                 for lib in order:
+                    before = _cpu_counters()
                     res = libs.run_library(lib, c, data[key], dt)
+                    rec["others"].append(_others_share(before))
                     rec["times"][lib].append(res.seconds)
                     rec["accuracy"][lib].append(res.accuracy)
                     rec["trained_dtype"][lib] = res.dtype
@@ -276,7 +299,9 @@ def run_benchmark(configs: list[str], dtypes: list[str], rounds: int, quick: boo
                             "data_bytes": int(data[key].nbytes),
                             "raw": {"times_s": recs[key]["times"],
                                     "accuracy": recs[key]["accuracy"],
-                                    "busy_before_round": recs[key]["busy"]}, **s})
+                                    "busy_before_round": recs[key]["busy"],
+                                    "others_cpu_share_during_runs": recs[key]["others"]},
+                            **s})
     return {
         "schema": 1,
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
