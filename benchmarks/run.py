@@ -166,6 +166,7 @@ def _summarise(cfg: Config, dtype: str, rec: dict[str, Any], m: int) -> dict[str
         "epoch_s": {k: _median([x / cfg.epochs for x in v]) for k, v in t.items()},
         "accuracy": {k: _median(v) for k, v in rec["accuracy"].items()},
         "trained_dtype": rec["trained_dtype"],
+        "others_cpu_share": _median([x for x in rec.get("others", []) if x is not None]),
     }
     for peer in ("torch", "sklearn"):
         if t.get(peer):
