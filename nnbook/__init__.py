@@ -13,7 +13,7 @@ Examples
 True
 """
 
-from . import datasets
+from . import datasets, worked
 from .activations import (
     ACTIVATIONS,
     DERIVATIVES,
@@ -95,4 +95,5 @@ __all__ = [
     "softmax_jacobian",
     "tanh",
     "tanh_derivative",
+    "worked",
 ]

@@ -99,6 +99,16 @@ class GradCheckResult:
         The two gradients per parameter.
     eps : float
         The finite-difference step.
+
+    Examples
+    --------
+    >>> import nnbook as nb
+    >>> net = nb.Network([2, 2, 1], ["tanh", "sigmoid"], "bce", seed=0)
+    >>> result = nb.gradient_check(net, *nb.datasets.xor())
+    >>> print(str(result).splitlines()[0])
+    param      shape       |num|       |ana|  rel. error
+    >>> result.max_error < 1e-7, result.passed(1e-7)
+    (True, True)
     """
 
     errors: dict[str, float]

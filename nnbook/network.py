@@ -37,6 +37,13 @@ class Cache:
     r"""What the forward pass keeps for the backward pass.
 
     ``Z[l]`` for $l = 1..L$ and ``A[l]`` for $l = 0..L$, with ``A[0] = X``.
+
+    Examples
+    --------
+    >>> import nnbook as nb
+    >>> cache = nb.Network([2, 3, 1], ["relu", "sigmoid"], "bce", seed=0).forward([[1.0], [2.0]])
+    >>> sorted(cache.Z), sorted(cache.A), cache.Z[1].shape
+    ([1, 2], [0, 1, 2], (3, 1))
     """
 
     Z: dict[int, np.ndarray]
@@ -50,6 +57,15 @@ class Gradients:
     ``dW[l]``, ``db[l]`` ($l = 1..L$) are the true gradients $\partial J/\partial W^{[l]}$,
     $\partial J/\partial b^{[l]}$. ``dZ[l]`` ($l = 1..L$) and ``dA[l]`` ($l = 1..L-1$) are
     per-example: $\partial J/\partial Z^{[l]} = dZ^{[l]}/m$.
+
+    Examples
+    --------
+    >>> import nnbook as nb
+    >>> net = nb.Network([2, 3, 1], ["tanh", "sigmoid"], "bce", seed=0)
+    >>> X, Y = nb.datasets.xor()
+    >>> grads = net.backward(net.forward(X), Y)
+    >>> grads.dW[1].shape, grads.db[2].shape, grads.dZ[2].shape, sorted(grads.dA)
+    ((3, 2), (1, 1), (1, 4), [1])
     """
 
     dW: dict[int, np.ndarray]
@@ -60,7 +76,16 @@ class Gradients:
 
 @dataclass
 class History:
-    """What :meth:`Network.fit` returns: the mean training loss of every epoch, and the settings."""
+    """What :meth:`Network.fit` returns: the mean training loss of every epoch, and the settings.
+
+    Examples
+    --------
+    >>> import nnbook as nb
+    >>> net = nb.Network([2, 3, 1], ["tanh", "sigmoid"], "bce", seed=0)
+    >>> h = net.fit(*nb.datasets.xor(), epochs=5, learning_rate=0.1)
+    >>> len(h.loss), h.epochs, h.batch_size, h.learning_rate
+    (5, 5, None, 0.1)
+    """
 
     loss: list[float]
     epochs: int

@@ -222,3 +222,27 @@ def test_copy_is_independent():
     b.W[1] += 1
     assert not np.array_equal(a.W[1], b.W[1])
     assert repr(a) == "Network([2, 3, 1], ['tanh', 'sigmoid'], loss='bce', dtype=float64)"
+
+
+def test_engine_never_imports_matplotlib():
+    import subprocess
+    import sys
+
+    code = ("import sys, nnbook, nnbook.gradcheck, nnbook.worked, nnbook.io, nnbook._train; "
+            "print('matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_public_api_of_contributing_md():
+    for name in ["sigmoid", "tanh", "relu", "identity", "leaky_relu", "softmax",
+                 "sigmoid_derivative", "tanh_derivative", "relu_derivative",
+                 "identity_derivative", "leaky_relu_derivative", "ACTIVATIONS", "DERIVATIVES",
+                 "get_activation", "bce", "bce_with_logits", "mse", "cross_entropy",
+                 "bce_derivative", "mse_derivative", "cross_entropy_derivative", "get_loss",
+                 "output_delta", "Network", "gradient_check", "save", "load", "datasets",
+                 "__version__"]:
+        assert hasattr(nb, name), name
+    assert set(nb.__all__) <= set(dir(nb))
+    for f in ["xor", "two_moons", "circles", "spirals", "regression_curve"]:
+        assert callable(getattr(nb.datasets, f))
