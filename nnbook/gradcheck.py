@@ -127,7 +127,13 @@ class GradCheckResult:
         return self.max_error
 
     def passed(self, tol: float = 1e-7) -> bool:
-        """``True`` when every parameter's relative error is below ``tol``."""
+        """``True`` when every parameter's relative error is below ``tol``.
+
+        Examples
+        --------
+        >>> GradCheckResult({"W1": 3e-9, "b1": 2e-7}, {}, {}).passed(1e-7)
+        False
+        """
         return self.max_error < tol
 
     def __str__(self) -> str:
