@@ -164,3 +164,16 @@ def test_self_hosted_mathjax_is_complete(built_site: Site) -> None:
     for nb in (built_site.dir / "notebooks").rglob("index.html"):
         html = nb.read_text(encoding="utf-8")
         assert "text/x-mathjax-config" not in html and "cdnjs" not in html, nb
+
+
+def test_api_pages_render_docstrings_cleanly(built_site: Site) -> None:
+    """mkdocstrings does not read Sphinx roles: the reader would see `:func:` & co. as is."""
+    bad = []
+    for page in sorted((built_site.dir / "api").rglob("index.html")):
+        text = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))
+        for m in re.finditer(r":(?:func|class|meth|mod|attr|data|obj|exc):", text):
+            bad.append(f"{page.parent.name}: ...{text[max(0, m.start() - 40) : m.end() + 30]!r}")
+    assert not bad, (
+        "Sphinx roles on API pages (write [`name`][nnbook.name] or plain `name` instead):\n"
+        + "\n".join(bad[:20])
+    )
