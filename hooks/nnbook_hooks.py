@@ -82,6 +82,15 @@ def on_page_content(html: str, page, config, files, **kwargs) -> str:
 
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
+def _in_list_item(previous: list[str], indent: int) -> bool:
+    """Is a line indented by `indent` the continuation of a list item started above it?"""
+    for line in reversed(previous):
+        if line.strip() and len(line) - len(line.lstrip(" ")) < indent:
+            return bool(_LIST_ITEM.match(line))
+    return False
 
 
 def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
@@ -89,7 +98,7 @@ def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
     out: list[str] = []
     fence: str | None = None
     in_math = False
-    shift = ""
+    shift = indent = 0
     lines = markdown.split("\n")
     for i, line in enumerate(lines):
         stripped = line.strip()
@@ -106,10 +115,13 @@ def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
         closes = (in_math and stripped.endswith("$$")) or one_line
         if opens:
             indent = len(line) - len(line.lstrip(" "))
-            shift = " " * (-indent % 4)  # 3 spaces under "1. " -> 4
+            # In a list item: 4-space continuation ("1. " gives 3). Elsewhere: flush left.
+            shift = indent + (-indent % 4) if _in_list_item(out, indent) else indent - indent % 4
             if out and out[-1].strip():
                 out.append("")
-        out.append(shift + line if (opens or in_math) and line.strip() else line)
+        if (opens or in_math) and line.strip():
+            line = " " * shift + line[min(indent, len(line) - len(line.lstrip(" "))) :]
+        out.append(line)
         if opens and not one_line:
             in_math = True
         elif closes:
