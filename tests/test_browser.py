@@ -219,10 +219,12 @@ def test_every_page_renders_offline_with_typeset_math(served: Site) -> None:
             if link.count() == 0:
                 problems.append(f"no nav link to {target} for the instant-navigation check")
                 continue
+            page.evaluate("() => { document.querySelector('article').dataset.nnbookOld = '1'; }")
             link.dispatch_event("click")
             page.wait_for_url(f"**/{target}", timeout=15000)
-            page.wait_for_function(
-                "() => document.querySelectorAll('article mjx-container').length > 0",
+            page.wait_for_function(  # the new article is in, and MathJax has typeset it
+                "() => { const a = document.querySelector('article');"
+                " return a && !a.dataset.nnbookOld && a.querySelector('mjx-container'); }",
                 timeout=15000)
             page.wait_for_timeout(300)
             info = page.evaluate(INSPECT_JS)
