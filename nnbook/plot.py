@@ -219,9 +219,9 @@ def activations_svg(
         ax.set_xlabel("$z$")
         ax.set_ylabel("$g(z)$")
         ax.set_ylim(-1.5, max(1.5, min(z_range[1], 4.0)) + 0.1)
-        ax.legend(loc="upper left")
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))  # outside: no curve hidden
 
-    return _render(draw, alt, (6.0, 3.6))
+    return _render(draw, alt, (6.8, 3.6))
 
 
 def activation_derivatives_svg(
@@ -288,9 +288,9 @@ def activation_derivatives_svg(
         ax.set_xlabel("$z$")
         ax.set_ylabel("$g'(z)$")
         ax.set_ylim(-0.15, 1.25)
-        ax.legend(loc="upper left")
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))  # outside: no curve hidden
 
-    return _render(draw, alt, (6.0, 3.6))
+    return _render(draw, alt, (6.8, 3.6))
 
 
 def network_svg(
