@@ -1,6 +1,6 @@
 """MkDocs build-time glue for nnbook (listed under `hooks:` in mkdocs.yml).
 
-Four jobs, each small:
+Five jobs, each small:
 
 1. Self-hosted MathJax: the parts of the MathJax 3 es5 tree that `tex-chtml.js` needs (the script,
    the TeX extensions it autoloads, the CHTML woff fonts) are added to the site as
@@ -13,7 +13,9 @@ Four jobs, each small:
    pymdownx.arithmatex needs to see a math block (otherwise the TeX stays raw on the page), and
    is re-indented to a multiple of 4 spaces so it stays inside its list item (Python-Markdown
    continues list items at 4 spaces, not at the 3 of "1. ").
-4. `mkdocs serve`: drop `nnbook` modules from `sys.modules` before each build, so executed examples
+4. API pages: docstrings may use Sphinx roles (`:func:`name``), which mkdocstrings does not read;
+   the role prefix is dropped so the reader sees the name as code, not ":func:name".
+5. `mkdocs serve`: drop `nnbook` modules from `sys.modules` before each build, so executed examples
    see the engine as it is on disk now, not as it was when the server started.
 """
 
@@ -65,8 +67,17 @@ _NOTEBOOK_SCRIPTS = re.compile(
 )
 
 
+# `:func:`x`` renders as ":func:<code>x</code>"; `~a.b.x` (Sphinx: show only "x") as "~a.b.x".
+_SPHINX_ROLE = re.compile(
+    r":(?:py:)?(?:func|class|meth|attr|data|mod|obj|exc):(<code>)(?:~[\w.]*\.)?"
+)
+
+
 def on_page_content(html: str, page, config, files, **kwargs) -> str:
-    """Notebook pages: strip nbconvert's CDN scripts, add a download link to the .ipynb."""
+    """API pages: drop Sphinx role prefixes. Notebook pages: strip nbconvert's CDN scripts and
+    add a download link to the .ipynb."""
+    if page.file.src_uri.startswith("api/"):
+        return _SPHINX_ROLE.sub(r"\1", html)
     if not page.file.src_uri.endswith(".ipynb"):
         return html
     html = _NOTEBOOK_SCRIPTS.sub("", html)

@@ -170,7 +170,8 @@ def test_api_pages_render_docstrings_cleanly(built_site: Site) -> None:
     """mkdocstrings does not read Sphinx roles: the reader would see `:func:` & co. as is."""
     bad = []
     for page in sorted((built_site.dir / "api").rglob("index.html")):
-        text = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))
+        html = re.sub(r"<pre.*?</pre>", "", page.read_text(encoding="utf-8"), flags=re.S)
+        text = re.sub(r"<[^>]+>", "", html)  # prose only: source listings keep their docstrings
         for m in re.finditer(r":(?:func|class|meth|mod|attr|data|obj|exc):", text):
             bad.append(f"{page.parent.name}: ...{text[max(0, m.start() - 40) : m.end() + 30]!r}")
     assert not bad, (
