@@ -205,7 +205,8 @@ def run_benchmark(configs: list[str], dtypes: list[str], rounds: int, quick: boo
                   memory: bool = True, peers: tuple[str, ...] = ("torch", "sklearn"),
                   progress: Any = None,
                   overrides: dict[str, dict[str, Any]] | None = None,
-                  warmup: bool = True, quiet_wait: float = 0.0) -> dict[str, Any]:
+                  warmup: bool = True, quiet_wait: float = 0.0,
+                  settle: float = 1.0) -> dict[str, Any]:
     """Run the benchmark and return the results (the structure of ``latest.json``).
 
     Parameters
@@ -233,6 +234,10 @@ def run_benchmark(configs: list[str], dtypes: list[str], rounds: int, quick: boo
         Before each workload of each round, wait up to this many seconds for the machine to be
         quiet (see :func:`wait_until_quiet`), ten times that in all; the CPU use seen is
         recorded.
+    settle : float
+        Seconds to sleep before each timed run. Each library's thread pool (NumPy's OpenBLAS,
+        PyTorch's OpenMP) keeps spinning for a while after its last call; without a pause the
+        next library's threads would share the two cores with those spinners.
 
     Returns
     -------
@@ -270,6 +275,7 @@ def run_benchmark(configs: list[str], dtypes: list[str], rounds: int, quick: boo
                     rec["busy"].append(wait_until_quiet(quiet_wait))
                     waited += time.monotonic() - t_gate
                 for lib in order:
+                    time.sleep(settle)
                     before = _cpu_counters()
                     res = libs.run_library(lib, c, data[key], dt)
                     rec["others"].append(_others_share(before))
@@ -279,8 +285,10 @@ def run_benchmark(configs: list[str], dtypes: list[str], rounds: int, quick: boo
                     say(f"round {r + 1}/{rounds} {c.name} {d} {lib}: {res.seconds:.3f} s, "
                         f"accuracy {res.accuracy:.4f}")
                 m = data[key].X_train.shape[0]
+                time.sleep(settle)
                 rec["times"]["matmul_numpy"].append(libs.matmul_only_numpy(c, m, dt))
                 if "torch" in active:
+                    time.sleep(settle)
                     rec["times"]["matmul_torch"].append(libs.matmul_only_torch(c, m, dt))
     results = []
     for c in cfgs:
@@ -309,6 +317,7 @@ def run_benchmark(configs: list[str], dtypes: list[str], rounds: int, quick: boo
         "machine": machine_info(),
         "settings": {"rounds": rounds, "quick": quick, "configs": configs, "dtypes": dtypes,
                      "libraries": active, "targets": TARGETS, "quiet_wait_s": quiet_wait,
+                     "settle_s": settle,
                      "torch_threads": "PyTorch default (torch.get_num_threads())",
                      "memory_method": "VmHWM - VmRSS baseline in a fresh subprocess per "
                                       "library, after a warm-up run, peak reset via "

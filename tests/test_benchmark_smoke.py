@@ -42,7 +42,8 @@ def results():
             torch.set_num_threads(1)
             stack.callback(torch.set_num_threads, before)
         return run.run_benchmark(list(CONFIGS), ["float64", "float32"], rounds=1,
-                                 memory=False, overrides=TINY, warmup=False)
+                                 memory=False, overrides=TINY, warmup=False,
+                                 settle=0.0)
 
 
 def test_structure(results):
