@@ -1,7 +1,7 @@
 """Every Python block of the book executes, and prints exactly what the built page shows.
 
 (a) Every ```python fence in docs/**/*.md carries exec="1" (or on/true/yes) and an id unique in the
-    book; text blocks show their source (source="material-block") with result="text".
+    book; text blocks show their source (source="block") with result="text".
 (b) Each executed block, run alone in a fresh `python` process (cwd: an empty temp dir), prints
     what the built page shows below it; a figure block (html="1") prints the very SVG the page
     embeds. A block that only works after another block ran, or whose output depends on the
@@ -97,7 +97,7 @@ EXEC_BLOCKS = [b for b in BLOCKS if b.executed]
 def test_every_python_fence_is_executed() -> None:
     escaped = [f"{b.where}: ```{b.info}" for b in BLOCKS if not b.executed]
     assert not escaped, (
-        "Python blocks that escape execution (write ```python exec=\"1\" source=\"material-block\" "
+        "Python blocks that escape execution (write ```python exec=\"1\" source=\"block\" "
         'result="text" id="<page>-<name>", see CONTRIBUTING.md "Writing pages"):\n'
         + "\n".join(escaped)
     )
@@ -123,7 +123,7 @@ def test_executed_blocks_follow_the_convention() -> None:
             if result not in ("text", "python"):
                 problems.append(f'{b.where}: text blocks need result="text" (or "python")')
             if source not in SOURCE_SHOWN and not (result == "python" and source is None):
-                problems.append(f'{b.where}: show the source: source="material-block"')
+                problems.append(f'{b.where}: show the source: source="block"')
     assert not problems, "\n".join(problems)
 
 
