@@ -24,6 +24,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 
+# Tolerances are stated from the arithmetic, never from one machine's last bits. Two float64
+# evaluations of the same formula that differ only in the order of operations (another BLAS,
+# another summation tree, a fused multiply-add) differ by a few units in the last place per
+# operation; the tests' formulas take a few dozen operations on values of order 1, so their
+# relative difference stays below ~1e-14. 1e-12 leaves a factor of 100 for condition numbers.
+RTOL_SAME_FORMULA = 1e-12
+
 # Lines other site tests add to the end-of-run report (build time, browser summary).
 SUMMARY: list[str] = []
 

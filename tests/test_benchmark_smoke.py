@@ -12,7 +12,10 @@ import math
 
 import pytest
 
-from benchmarks import libs, run
+# The benchmark trains on scikit-learn's digits: without scikit-learn there is nothing to run.
+pytest.importorskip("sklearn", reason="scikit-learn is not installed (uv sync --group bench)")
+
+from benchmarks import libs, run  # noqa: E402
 from benchmarks.memory import measure_in_subprocess
 from benchmarks.workloads import CONFIGS
 

@@ -13,6 +13,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from conftest import RTOL_SAME_FORMULA
 
 import nnbook as nb
 from nnbook import _train
@@ -89,7 +90,7 @@ def test_one_epoch_equals_forward_backward_step(sizes, acts, loss, rows):
                        rng=np.random.default_rng(7))
     want = _reference(ref, X, Y, epochs=1, lr=0.1, bs=8, shuffle=True, seed=7)
     assert _max_rel(fast, ref) < 1e-12
-    assert got == pytest.approx(want, rel=1e-12, abs=1e-14)
+    np.testing.assert_allclose(got, want, rtol=RTOL_SAME_FORMULA, atol=1e-14)
     assert fast.W[1] is W1                           # trained in place
 
 
@@ -103,7 +104,7 @@ def test_several_epochs_full_batch_and_unshuffled(sizes, acts, loss):
                            shuffle=shuffle, rng=np.random.default_rng(11))
         want = _reference(ref, X, Y, epochs=4, lr=0.2, bs=bs, shuffle=shuffle, seed=11)
         assert _max_rel(fast, ref) < 1e-12, (bs, shuffle)
-        assert got == pytest.approx(want, rel=1e-12, abs=1e-14)
+        np.testing.assert_allclose(got, want, rtol=RTOL_SAME_FORMULA, atol=1e-14)
 
 
 def test_fit_uses_the_seeded_shuffle():
@@ -115,7 +116,7 @@ def test_fit_uses_the_seeded_shuffle():
     hist = fast.fit(X, Y, epochs=3, learning_rate=0.1, batch_size=16, seed=42)
     want = _reference(ref, X, Y, epochs=3, lr=0.1, bs=16, shuffle=True, seed=42)
     assert _max_rel(fast, ref) < 1e-12
-    assert hist.loss == pytest.approx(want, rel=1e-12)
+    np.testing.assert_allclose(hist.loss, want, rtol=RTOL_SAME_FORMULA)
 
 
 @pytest.mark.parametrize(("sizes", "acts", "loss"), COMBOS[:4])
@@ -129,7 +130,7 @@ def test_float32_stays_float32(sizes, acts, loss):
     for l in fast.W:
         assert fast.W[l].dtype == np.float32 and fast.b[l].dtype == np.float32
     assert _max_rel(fast, ref) < 1e-5
-    assert got == pytest.approx(want, rel=1e-5)
+    np.testing.assert_allclose(got, want, rtol=1e-5)
 
 
 def test_nan_guard_restores_the_last_finite_epoch_and_names_it():

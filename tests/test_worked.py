@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import RTOL_SAME_FORMULA
 
 import nnbook as nb
 from nnbook import worked as wk
@@ -27,12 +28,15 @@ def test_221_forward_matches_scalar_equations_and_network():
     O2_1 = nb.sigmoid(x[0, 0] * w1[0, 0] + x[1, 0] * w1[1, 0])  # seed L24
     O2_2 = nb.sigmoid(x[0, 0] * w1[0, 1] + x[1, 0] * w1[1, 1])  # seed L25
     O3 = nb.sigmoid(O2_1 * w2[0, 0] + O2_2 * w2[1, 0])  # seed L9
-    assert f["O2"].ravel().tolist() == pytest.approx([O2_1, O2_2], rel=1e-15)
-    assert float(f["O3"][0, 0]) == pytest.approx(float(O3), rel=1e-15)
+    np.testing.assert_allclose(f["O2"].ravel().tolist(), [O2_1, O2_2], rtol=RTOL_SAME_FORMULA)
+    np.testing.assert_allclose(float(f["O3"][0, 0]), float(O3), rtol=RTOL_SAME_FORMULA)
     net = wk.net221_to_network(w1, w2)
     np.testing.assert_allclose(net.forward(x).A[2], f["O3"], rtol=1e-15)
     assert np.array_equal(net.W[1], w1.T) and np.array_equal(net.W[2], w2.T)
-    assert net.cost(x, t) == pytest.approx(_E(x, t, w1, w2), rel=1e-15)  # E == MSE at m = 1
+    # E == MSE at m = 1
+    np.testing.assert_allclose(
+        net.cost(x, t), _E(x, t, w1, w2), rtol=RTOL_SAME_FORMULA,
+    )
 
 
 def test_221_sensitivities_match_finite_differences():
@@ -43,8 +47,8 @@ def test_221_sensitivities_match_finite_differences():
     n2 = numerical_gradient(lambda b: O3(w1, b), w2)
     for i in (1, 2):
         for j in (1, 2):
-            assert s[f"w1_{i}{j}"] == pytest.approx(n1[i - 1, j - 1], rel=1e-8)
-        assert s[f"w2_{i}1"] == pytest.approx(n2[i - 1, 0], rel=1e-8)
+            np.testing.assert_allclose(s[f"w1_{i}{j}"], n1[i - 1, j - 1], rtol=1e-8)
+        np.testing.assert_allclose(s[f"w2_{i}1"], n2[i - 1, 0], rtol=1e-8)
 
 
 def test_221_seed_errata_would_fail():
@@ -102,12 +106,12 @@ def test_single_neuron_gradients(x, y, w, b):
     dw, db = wk.single_neuron_gradients(x, y, w, b)
     L = lambda w_, b_: float((nb.sigmoid(np.float64(w_ * x + b_)) - y) ** 2)  # noqa: E731
     h = 1e-6
-    assert dw == pytest.approx((L(w + h, b) - L(w - h, b)) / (2 * h), rel=1e-7)
-    assert db == pytest.approx((L(w, b + h) - L(w, b - h)) / (2 * h), rel=1e-7)
+    np.testing.assert_allclose(dw, (L(w + h, b) - L(w - h, b)) / (2 * h), rtol=1e-7)
+    np.testing.assert_allclose(db, (L(w, b + h) - L(w, b - h)) / (2 * h), rtol=1e-7)
     net = nb.Network.from_parameters({1: [[w]]}, {1: [[b]]}, "sigmoid", "mse")
     g = net.backward(net.forward([[x]]), [[y]])
-    assert float(g.dW[1][0, 0]) == pytest.approx(dw, rel=1e-14)
-    assert float(g.db[1][0, 0]) == pytest.approx(db, rel=1e-14)
+    np.testing.assert_allclose(float(g.dW[1][0, 0]), dw, rtol=RTOL_SAME_FORMULA)
+    np.testing.assert_allclose(float(g.db[1][0, 0]), db, rtol=RTOL_SAME_FORMULA)
 
 
 # ------------------------------------------------------------------ seed 000
@@ -133,8 +137,9 @@ def test_two_layer_jacobians_equal_backward_and_fd(g1, g2, loss):
     g = net.backward(net.forward(x), y)
     for name, l in (("W", 1), ("b", 1), ("W", 2), ("b", 2)):
         eng = (g.dW if name == "W" else g.db)[l]
-        assert rel(J[f"d{name}{l}"], eng) < 1e-13
-    assert rel(J["delta2"].T, g.dZ[2]) < 1e-13 and rel(J["delta1"].T, g.dZ[1]) < 1e-13
+        assert rel(J[f"d{name}{l}"], eng) < RTOL_SAME_FORMULA
+    assert rel(J["delta2"].T, g.dZ[2]) < RTOL_SAME_FORMULA
+    assert rel(J["delta1"].T, g.dZ[1]) < RTOL_SAME_FORMULA
     cost = lambda W1_: nb.Network.from_parameters(  # noqa: E731
         {1: W1_, 2: W2}, {1: b1, 2: b2}, [g1, g2], loss).cost(x, y)
     assert rel(J["dW1"], numerical_gradient(cost, W1)) < 1e-7
@@ -161,10 +166,11 @@ def test_three_layer_gradients(task, out, loss, seed):
     net = nb.Network.from_parameters(W, b, ["relu", "relu", out], loss)
     c = net.forward(X)
     g = net.backward(c, Y)
-    assert r["J"] == pytest.approx(net.cost(X, Y), rel=1e-14)
+    np.testing.assert_allclose(r["J"], net.cost(X, Y), rtol=RTOL_SAME_FORMULA)
     for l in (1, 2, 3):
-        assert rel(r[f"dW{l}"], g.dW[l]) < 1e-13 and rel(r[f"db{l}"], g.db[l]) < 1e-13
-        assert rel(r[f"dZ{l}"], g.dZ[l] / m) < 1e-13  # seed 001's dZ includes 1/m
+        assert rel(r[f"dW{l}"], g.dW[l]) < RTOL_SAME_FORMULA
+        assert rel(r[f"db{l}"], g.db[l]) < RTOL_SAME_FORMULA
+        assert rel(r[f"dZ{l}"], g.dZ[l] / m) < RTOL_SAME_FORMULA  # seed 001's dZ includes 1/m
     result = nb.gradient_check(net, X, Y)
     assert result.max_error < 1e-7
     with pytest.raises(ValueError, match="task: expected 'classification' or 'regression'"):
