@@ -17,7 +17,7 @@ $$Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}, \quad A^{[l]} = g^{[l]}(Z^{[l]}), \quad
 dW^{[l]} = \tfrac{1}{m} dZ^{[l]} A^{[l-1]\top}, \quad db^{[l]} = \tfrac{1}{m} dZ^{[l]} \mathbf{1},
 \quad dA^{[l-1]} = W^{[l]\top} dZ^{[l]},$$
 
-with four changes of *bookkeeping*, none of the mathematics:
+with five changes of *bookkeeping*, none of the mathematics:
 
 1. **No allocation per step.** Every $Z$, $A$, $dZ$, $dW$ has a buffer made once per batch size;
    every NumPy call writes into one with ``out=``; activations and updates happen in place.
@@ -35,6 +35,11 @@ with four changes of *bookkeeping*, none of the mathematics:
 4. **$g'$ without keeping $Z$.** $\sigma' = A(1-A)$ and $\tanh' = 1 - A^2$ are read from $A$;
    ReLU computes $A = Z \odot [Z > 0]$ and keeps the mask $[Z > 0]$, which is ReLU$'(Z)$. So
    $Z$ is overwritten by $A$ and never kept.
+5. **The L2 penalty as a decay.** With ``net.l2`` $= \lambda > 0$ the gradient gains
+   $\frac{\lambda}{m} W^{[l]}$; the update applies it as
+   $W^{[l]} := (1 - \alpha\lambda/m)\, W^{[l]} - \alpha\, dW^{[l]}_{\text{data}}$, the same
+   number up to rounding, and the recorded cost adds
+   $\frac{\lambda}{2m}\sum_l\lVert W^{[l]}\rVert_F^2$.
 
 Differences with the plain loop are rounding only (about $10^{-16}$ relative per operation in
 float64). Networks whose activations or loss are not the library's own fall back to the plain
@@ -103,7 +108,8 @@ def _train_plain(
                     idx = order[start:start + batch_size]
                     Xb, Yb = X[:, idx], Y[:, idx]
                 cache = net.forward(Xb, check=False)
-                total += net.loss.value(cache.A[L], Yb) * Xb.shape[1]
+                mb = Xb.shape[1]
+                total += (net.loss.value(cache.A[L], Yb) + net.penalty(mb)) * mb
                 grads = net.backward(cache, Yb, check=False)
                 net.step(grads, learning_rate)
         loss = total / m
@@ -241,6 +247,11 @@ class _FastLoop:
         kinds = self.kinds
         zero, one, two, lo, hi, slope = self.zero, self.one, self.two, self.lo, self.hi, self.slope
         scale = np.array(dt.type(self.lr / mb))  # alpha / m, folded into dZ[L] (change 3)
+        # L2 penalty (lambda/2m) sum ||W||^2: its gradient (lambda/m) W makes the step
+        # W := (1 - alpha lambda/m) W - alpha dW, a decay of W before the usual update (change 5)
+        l2 = self.net.l2
+        decay = np.array(dt.type(1 - self.lr * l2 / mb)) if l2 else None
+        half_l2 = l2 / 2
 
         def buf(*shape: int) -> np.ndarray:
             return np.zeros(shape, dt)
@@ -336,6 +347,7 @@ class _FastLoop:
         bwd = [(D[l], D[l].T, H[l - 1], self.GP[l], self.P[l], self.P[l][:-1], D[l - 1],
                 A[l - 1], kinds[l - 2], T[l - 1], M[l - 1]) for l in range(L, 1, -1)]
         AL, DL, TL, kL, ML = A[L], D[L], T[L], kinds[L - 1], M[L]
+        WTs = [self.P[l][:-1] for l in range(2, L + 1)]       # W[l]^T, for the penalty
         loss_name, shortcut = self.loss_name, self.shortcut
         scale2 = np.array(dt.type(2 * self.lr / mb))
 
@@ -347,7 +359,13 @@ class _FastLoop:
             for PT, Hp, Al, k, Tl, Ml in fwd:
                 _dot(PT, Hp, out=Al)                          # [W b] [A; 1]
                 activate(k, Al, Tl, Ml)
-            # ---- the cost, summed over the batch: m_B J_B
+            # ---- the cost, summed over the batch: m_B J_B (+ (lambda/2) sum ||W||^2)
+            if decay is not None:
+                squares = float(_vdot(W1, W1))
+                for WT in WTs:
+                    squares += float(_vdot(WT, WT))
+            else:
+                squares = 0.0
             if loss_name == "cross_entropy":                  # -sum y ln max(a, eps)
                 _maximum(AL, lo, out=S)
                 _log(Sstore, out=Sstore)
@@ -363,6 +381,7 @@ class _FastLoop:
             else:                                             # sum (a - y)^2
                 _subtract(AL, Yb, out=S)
                 total = float(_vdot(Sstore, Sstore))
+            total += half_l2 * squares
             # ---- dZ[L], times alpha/m
             if shortcut == 1:                                 # A - Y
                 _subtract(AL, Yb, out=DL)
@@ -389,11 +408,15 @@ class _FastLoop:
             for Dl, DlT, Hp, GP, P, WT, Dp, Ap, kp, Tp, Mp in bwd:
                 _dot(Hp, DlT, out=GP)                         # alpha [dW db]^T = [A;1] dZ^T
                 _dot(WT, Dl, out=Dp)                          # dA[l-1] = W^T dZ, old W
+                if decay is not None:                         # W *= 1 - alpha lambda / m
+                    _multiply(WT, decay, out=WT)
                 _subtract(P, GP, out=P)                       # W -= alpha dW, b -= alpha db
                 chain(kp, Dp, Ap, Tp, Mp)                     # dZ[l-1] = dA[l-1] * g'
             # ---- layer 1
             _dot(D1, A0T, out=G1)                             # alpha dW[1] = dZ[1] A[0]^T
             _dot(D1, ones, out=g1)                            # alpha db[1] = dZ[1] 1
+            if decay is not None:
+                _multiply(W1, decay, out=W1)
             _subtract(W1, G1, out=W1)
             _subtract(b1, g1, out=b1)
             return total

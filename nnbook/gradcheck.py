@@ -174,13 +174,15 @@ def gradient_check(net: Network, X: Any, Y: Any, eps: float = 1e-6) -> GradCheck
     (['W1', 'b1', 'W2', 'b2'], True)
     """
     acts = [net.g[l].name for l in range(1, net.L + 1)]
-    net64 = Network.from_parameters(net.W, net.b, acts, net.loss.name, dtype=np.float64)
+    net64 = Network.from_parameters(net.W, net.b, acts, net.loss.name, dtype=np.float64,
+                                    l2=net.l2)
     X = v.check_X(X, net64.sizes[0], net64.dtype)
     Y = v.check_Y(Y, net64.sizes[-1], X.shape[1], net64.loss.name, net64.dtype)
     grads = net64.backward(net64.forward(X, check=False), Y, check=False)
 
-    def cost() -> float:
-        return net64.loss.value(net64.forward(X, check=False).A[net64.L], Y)
+    def cost() -> float:  # J, with the L2 penalty when net.l2 > 0
+        J = net64.loss.value(net64.forward(X, check=False).A[net64.L], Y)
+        return J + net64.penalty(X.shape[1])
 
     errors: dict[str, float] = {}
     numerical: dict[str, np.ndarray] = {}

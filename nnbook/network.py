@@ -16,6 +16,8 @@ dZ^{[l-1]} = dA^{[l-1]} \odot g^{[l-1]\prime}(Z^{[l-1]}).$$
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +43,8 @@ class Cache:
     Examples
     --------
     >>> import nnbook as nb
-    >>> cache = nb.Network([2, 3, 1], ["relu", "sigmoid"], "bce", seed=0).forward([[1.0], [2.0]])
+    >>> net = nb.Network([2, 3, 1], ["relu", "sigmoid"], "bce", seed=0)
+    >>> cache = net.forward([[1.0], [2.0]])
     >>> sorted(cache.Z), sorted(cache.A), cache.Z[1].shape
     ([1, 2], [0, 1, 2], (3, 1))
     """
@@ -137,6 +140,12 @@ class Network:
         bit-identical weights.
     dtype : numpy floating dtype
         ``np.float64`` (default) or ``np.float32``; every array keeps it end to end.
+    l2 : float
+        Strength $\lambda \ge 0$ of the L2 penalty (default 0: none). The cost becomes
+        $J = \frac{1}{m}\sum_i \mathcal{L}^{(i)}
+        + \frac{\lambda}{2m}\sum_l \lVert W^{[l]} \rVert_F^2$ (biases are not penalised),
+        so :meth:`backward` adds $\frac{\lambda}{m} W^{[l]}$ to $dW^{[l]}$. Settable later:
+        ``net.l2 = 0.1`` (validated).
 
     Attributes
     ----------
@@ -149,6 +158,8 @@ class Network:
     sizes : list of int
     L : int
         Number of parameterised layers.
+    l2 : float
+        The L2 penalty strength $\lambda$.
 
     Examples
     --------
@@ -170,6 +181,7 @@ class Network:
         init: str = "auto",
         seed: int | None = None,
         dtype: Any = np.float64,
+        l2: float = 0.0,
     ) -> None:
         self.sizes = v.check_layer_sizes(layer_sizes)
         self.L = len(self.sizes) - 1
@@ -183,6 +195,7 @@ class Network:
             raise ValueError(f"init: expected one of {list(INITS)}, got {init!r}")
         self.init = init
         self.seed = seed
+        self.l2 = l2
         rng = np.random.default_rng(seed)
         n = self.sizes
         self.W: dict[int, np.ndarray] = {}
@@ -191,6 +204,19 @@ class Network:
             W = _init_weights(init, n[l], n[l - 1], self.g[l].name, rng)
             self.W[l] = W.astype(self.dtype)
             self.b[l] = np.zeros((n[l], 1), dtype=self.dtype)
+
+    @property
+    def l2(self) -> float:
+        r"""The L2 penalty strength $\lambda \ge 0$ (0: no penalty)."""
+        return self._l2
+
+    @l2.setter
+    def l2(self, value: float) -> None:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"l2: expected a finite number >= 0, got {value!r}")
+        if not math.isfinite(float(value)) or value < 0:
+            raise ValueError(f"l2: expected a finite number >= 0, got {value!r}")
+        self._l2 = float(value)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -202,6 +228,7 @@ class Network:
         loss: str = "mse",
         *,
         dtype: Any = None,
+        l2: float = 0.0,
     ) -> Network:
         r"""Build a network from given weights and biases (copied).
 
@@ -210,18 +237,21 @@ class Network:
         W, b : dict keyed 1..L, or list (``W[0]`` is layer 1)
             ``W[l]`` of shape $(n^{[l]}, n^{[l-1]})$, ``b[l]`` of shape $(n^{[l]}, 1)$
             (a 1-D ``b[l]`` of length $n^{[l]}$ is read as a column).
-        activations, loss
+        activations, loss, l2
             As in :class:`Network`.
         dtype : floating dtype or None
             Defaults to the dtype of ``W[1]`` if floating, else float64.
 
         Examples
         --------
-        >>> import numpy as np, nnbook as nb
-        >>> net = nb.Network.from_parameters({1: [[1.0, -1.0]]}, {1: [[0.5]]}, "identity")
+        >>> import numpy as np
+        >>> import nnbook as nb
+        >>> W, b = {1: [[1.0, -1.0]]}, {1: [[0.5]]}
+        >>> net = nb.Network.from_parameters(W, b, "identity")
         >>> net.forward(np.array([[2.0], [1.0]])).A[1].tolist()
         [[1.5]]
-        >>> nb.Network.from_parameters({1: np.ones((2, 3))}, {1: np.zeros((3, 1))}, "identity")
+        >>> W, b = {1: np.ones((2, 3))}, {1: np.zeros((3, 1))}
+        >>> nb.Network.from_parameters(W, b, "identity")
         Traceback (most recent call last):
         ...
         ValueError: b[1]: expected shape (2, 1), got shape (3, 1)
@@ -259,15 +289,16 @@ class Network:
                 v._check_finite(arr, name)
             Warr[l], barr[l] = Wl, bl
         sizes = [Warr[1].shape[1]] + [Warr[l].shape[0] for l in range(1, L + 1)]
-        net = cls(sizes, activations, loss, init="zeros", dtype=dt)
+        net = cls(sizes, activations, loss, init="zeros", dtype=dt, l2=l2)
         net.W, net.b = Warr, barr
         net.init = "given"
         return net
 
     def __repr__(self) -> str:
         acts = [self.g[l].name for l in range(1, self.L + 1)]
+        l2 = f", l2={self.l2!r}" if self.l2 else ""
         return (f"Network({self.sizes}, {acts}, loss={self.loss.name!r}, "
-                f"dtype={self.dtype.name})")
+                f"dtype={self.dtype.name}{l2})")
 
     # ------------------------------------------------------------------ the maths
     def forward(self, X: Any, *, check: bool = True) -> Cache:
@@ -289,12 +320,15 @@ class Network:
 
         Examples
         --------
-        >>> import numpy as np, nnbook as nb
-        >>> net = nb.Network.from_parameters({1: [[1.0, 2.0]]}, {1: [[0.0]]}, "sigmoid")
+        >>> import numpy as np
+        >>> import nnbook as nb
+        >>> W, b = {1: [[1.0, 2.0]]}, {1: [[0.0]]}
+        >>> net = nb.Network.from_parameters(W, b, "sigmoid")
         >>> cache = net.forward(np.array([[1.0], [-0.5]]))
         >>> cache.Z[1].tolist(), cache.A[1].tolist()
         ([[0.0]], [[0.5]])
         """
+        # --8<-- [start:forward]
         W, b, g, L = self.W, self.b, self.g, self.L
         A = {0: v.check_X(X, self.sizes[0], self.dtype) if check else X}
         Z = {}
@@ -302,13 +336,15 @@ class Network:
             Z[l] = W[l] @ A[l - 1] + b[l]
             A[l] = g[l].forward(Z[l])
         return Cache(Z, A)
+        # --8<-- [end:forward]
 
     def backward(self, cache: Cache, Y: Any, *, check: bool = True) -> Gradients:
         r"""Backpropagation (seed 002, in the unified notation of seed-notes §3).
 
         $dZ^{[L]}$ comes from :func:`nnbook.output_delta` (the shortcut $A^{[L]} - Y$ for
         sigmoid + BCE and softmax + cross-entropy, $2(A^{[L]} - Y)$ for identity + MSE, the
-        general chain otherwise); then for $l = L, \dots, 1$:
+        general chain otherwise); then for $l = L, \dots, 1$ (with ``l2`` $= \lambda > 0$,
+        $\frac{\lambda}{m} W^{[l]}$ is added to $dW^{[l]}$, the gradient of the penalty):
 
         $$dW^{[l]} = \tfrac{1}{m} dZ^{[l]} A^{[l-1]\top}, \qquad
         db^{[l]} = \tfrac{1}{m} \textstyle\sum_i dZ^{[l]}_{:,i},$$
@@ -317,13 +353,16 @@ class Network:
 
         Examples
         --------
-        >>> import numpy as np, nnbook as nb
-        >>> net = nb.Network.from_parameters({1: [[1.0, 2.0]]}, {1: [[0.0]]}, "sigmoid", "bce")
+        >>> import numpy as np
+        >>> import nnbook as nb
+        >>> W, b = {1: [[1.0, 2.0]]}, {1: [[0.0]]}
+        >>> net = nb.Network.from_parameters(W, b, "sigmoid", "bce")
         >>> X, Y = np.array([[1.0], [-0.5]]), np.array([[1.0]])
         >>> grads = net.backward(net.forward(X), Y)
         >>> grads.dZ[1].tolist(), grads.dW[1].tolist(), grads.db[1].tolist()
         ([[-0.5]], [[-0.5, 0.25]], [[-0.5]])
         """
+        # --8<-- [start:backward]
         W, g, L = self.W, self.g, self.L
         Z, A = cache.Z, cache.A
         m = A[0].shape[1]
@@ -333,11 +372,14 @@ class Network:
         dZ[L] = output_delta(g[L].name, self.loss.name, Z[L], A[L], Y)
         for l in range(L, 0, -1):
             dW[l] = (1 / m) * dZ[l] @ A[l - 1].T
+            if self.l2:                        # L2 penalty: + (lambda/m) W[l]
+                dW[l] += (self.l2 / m) * W[l]
             db[l] = (1 / m) * dZ[l].sum(axis=1, keepdims=True)
             if l > 1:
                 dA[l - 1] = W[l].T @ dZ[l]
                 dZ[l - 1] = g[l - 1].backward(dA[l - 1], Z[l - 1], A[l - 1])
         return Gradients(dW, db, dZ, dA)
+        # --8<-- [end:backward]
 
     def step(self, grads: Gradients, learning_rate: float) -> None:
         r"""One gradient-descent update, in place: $W^{[l]} := W^{[l]} - \alpha\, dW^{[l]}$,
@@ -346,8 +388,10 @@ class Network:
 
         Examples
         --------
-        >>> import numpy as np, nnbook as nb
-        >>> net = nb.Network.from_parameters({1: [[1.0]]}, {1: [[0.0]]}, "identity", "mse")
+        >>> import numpy as np
+        >>> import nnbook as nb
+        >>> W, b = {1: [[1.0]]}, {1: [[0.0]]}
+        >>> net = nb.Network.from_parameters(W, b, "identity", "mse")
         >>> X, Y = np.array([[1.0]]), np.array([[3.0]])
         >>> net.step(net.backward(net.forward(X), Y), learning_rate=0.25)
         >>> net.W[1].tolist(), net.b[1].tolist()
@@ -359,18 +403,41 @@ class Network:
             self.b[l] -= lr * grads.db[l]
 
     def cost(self, X: Any, Y: Any) -> float:
-        r"""The cost $J = \frac{1}{m}\sum_i \mathcal{L}^{(i)}$ on ``(X, Y)``.
+        r"""The cost $J = \frac{1}{m}\sum_i \mathcal{L}^{(i)}$ on ``(X, Y)``, plus
+        $\frac{\lambda}{2m}\sum_l \lVert W^{[l]}\rVert_F^2$ when ``l2`` $= \lambda > 0$.
 
         Examples
         --------
-        >>> import numpy as np, nnbook as nb
-        >>> net = nb.Network.from_parameters({1: [[1.0]]}, {1: [[0.0]]}, "identity", "mse")
+        >>> import numpy as np
+        >>> import nnbook as nb
+        >>> W, b = {1: [[1.0]]}, {1: [[0.0]]}
+        >>> net = nb.Network.from_parameters(W, b, "identity", "mse")
         >>> net.cost(np.array([[1.0, 2.0]]), np.array([[0.0, 0.0]]))
         2.5
         """
         X = v.check_X(X, self.sizes[0], self.dtype)
         Y = v.check_Y(Y, self.sizes[-1], X.shape[1], self.loss.name, self.dtype)
-        return self.loss.value(self.forward(X, check=False).A[self.L], Y)
+        J = self.loss.value(self.forward(X, check=False).A[self.L], Y)
+        return J + self.penalty(X.shape[1])
+
+    def penalty(self, m: int) -> float:
+        r"""The L2 term of the cost on $m$ examples,
+        $\frac{\lambda}{2m}\sum_{l=1}^{L} \lVert W^{[l]}\rVert_F^2$ (0.0 when ``l2`` is 0).
+
+        Examples
+        --------
+        >>> import nnbook as nb
+        >>> W, b = {1: [[3.0, 4.0]]}, {1: [[1.0]]}
+        >>> net = nb.Network.from_parameters(W, b, "identity", l2=0.5)
+        >>> net.penalty(m=5)
+        1.25
+        """
+        # --8<-- [start:penalty]
+        if not self.l2:
+            return 0.0
+        squares = sum(float(np.vdot(W, W)) for W in self.W.values())
+        return self.l2 / (2 * m) * squares
+        # --8<-- [end:penalty]
 
     # ------------------------------------------------------------------ training
     def fit(
@@ -435,8 +502,10 @@ class Network:
 
         Examples
         --------
-        >>> import numpy as np, nnbook as nb
-        >>> net = nb.Network.from_parameters({1: [[1.0]]}, {1: [[0.0]]}, "sigmoid", "bce")
+        >>> import numpy as np
+        >>> import nnbook as nb
+        >>> W, b = {1: [[1.0]]}, {1: [[0.0]]}
+        >>> net = nb.Network.from_parameters(W, b, "sigmoid", "bce")
         >>> net.predict_proba(np.array([[0.0]])).tolist()
         [[0.5]]
         """
@@ -452,8 +521,10 @@ class Network:
 
         Examples
         --------
-        >>> import numpy as np, nnbook as nb
-        >>> net = nb.Network.from_parameters({1: [[1.0]]}, {1: [[0.0]]}, "sigmoid", "bce")
+        >>> import numpy as np
+        >>> import nnbook as nb
+        >>> W, b = {1: [[1.0]]}, {1: [[0.0]]}
+        >>> net = nb.Network.from_parameters(W, b, "sigmoid", "bce")
         >>> net.predict(np.array([[-2.0, 0.0, 3.0]])).tolist()
         [[0, 1, 1]]
         """
@@ -486,12 +557,15 @@ class Network:
         Examples
         --------
         >>> import nnbook as nb
-        >>> a = nb.Network([2, 1], "sigmoid", "bce", seed=0); b = a.copy(); b.W[1][0, 0] = 9.0
+        >>> a = nb.Network([2, 1], "sigmoid", "bce", seed=0)
+        >>> b = a.copy()
+        >>> b.W[1][0, 0] = 9.0
         >>> float(a.W[1][0, 0]) == 9.0
         False
         """
         acts = [self.g[l].name for l in range(1, self.L + 1)]
-        return Network.from_parameters(self.W, self.b, acts, self.loss.name, dtype=self.dtype)
+        return Network.from_parameters(self.W, self.b, acts, self.loss.name, dtype=self.dtype,
+                                       l2=self.l2)
 
 
 def _as_layer_dict(params: Mapping[int, Any] | Sequence[Any], name: str) -> dict[int, Any]:

@@ -252,3 +252,91 @@ def test_public_api_of_contributing_md():
     assert set(nb.__all__) <= set(dir(nb))
     for f in ["xor", "two_moons", "circles", "spirals", "regression_curve"]:
         assert callable(getattr(nb.datasets, f))
+
+
+# ------------------------------------------------------------------ L2 regularisation
+def _l2_problem(l2: float = 0.3):
+    rng = np.random.default_rng(4)
+    X, Y = rng.normal(size=(3, 7)), (rng.random((1, 7)) > 0.5).astype(float)
+    net = nb.Network([3, 4, 3, 1], ["tanh", "relu", "sigmoid"], "bce", seed=2, l2=l2)
+    return net, X, Y
+
+
+def test_l2_cost_adds_the_penalty_on_weights_only():
+    net, X, Y = _l2_problem(0.3)
+    plain = net.copy()
+    plain.l2 = 0.0
+    squares = sum(float((W ** 2).sum()) for W in net.W.values())
+    assert net.cost(X, Y) == pytest.approx(plain.cost(X, Y) + 0.3 / (2 * 7) * squares,
+                                           rel=1e-14)
+    net.b[1][:] = 5.0  # biases are not penalised
+    assert net.penalty(7) == pytest.approx(0.3 / 14 * squares, rel=1e-14)
+
+
+def test_l2_backward_adds_lambda_over_m_W_to_dW_not_db():
+    net, X, Y = _l2_problem(0.3)
+    plain = net.copy()
+    plain.l2 = 0.0
+    g, g0 = net.backward(net.forward(X), Y), plain.backward(plain.forward(X), Y)
+    for l in range(1, net.L + 1):
+        np.testing.assert_allclose(g.dW[l], g0.dW[l] + 0.3 / 7 * net.W[l], rtol=1e-13)
+        np.testing.assert_array_equal(g.db[l], g0.db[l])
+        np.testing.assert_array_equal(g.dZ[l], g0.dZ[l])
+
+
+@pytest.mark.parametrize("l2", [0.0, 0.05, 0.7, 3.0])
+def test_l2_gradient_check_passes(l2: float):
+    net, X, Y = _l2_problem(l2)
+    result = nb.gradient_check(net, X, Y)
+    assert result.max_error < 1e-7, str(result)
+
+
+def test_l2_step_is_weight_decay():
+    """W := W - alpha (dW_data + (lambda/m) W) equals (1 - alpha lambda/m) W - alpha dW_data."""
+    net, X, Y = _l2_problem(0.3)
+    plain = net.copy()
+    plain.l2 = 0.0
+    data = plain.backward(plain.forward(X), Y)
+    decayed = {l: (1 - 0.5 * 0.3 / 7) * net.W[l] - 0.5 * data.dW[l] for l in net.W}
+    net.step(net.backward(net.forward(X), Y), learning_rate=0.5)
+    for l in net.W:
+        np.testing.assert_allclose(net.W[l], decayed[l], rtol=1e-14, atol=1e-15)
+
+
+def test_l2_is_kept_by_copy_and_from_parameters_and_shown_in_repr():
+    net, _, _ = _l2_problem(0.25)
+    assert net.copy().l2 == 0.25
+    assert "l2=0.25" in repr(net)
+    assert "l2" not in repr(nb.Network([2, 1], "sigmoid", "bce", seed=0))
+    again = nb.Network.from_parameters(net.W, net.b, ["tanh", "relu", "sigmoid"], "bce", l2=2)
+    assert again.l2 == 2.0 and isinstance(again.l2, float)
+
+
+@pytest.mark.parametrize(
+    "bad, error",
+    [(-0.1, ValueError), (float("nan"), ValueError), (float("inf"), ValueError),
+     ("0.1", TypeError), (True, TypeError), (None, TypeError), ([0.1], TypeError)],
+)
+def test_l2_is_validated_naming_the_argument(bad, error):
+    with pytest.raises(error, match=r"l2: expected a finite number >= 0"):
+        nb.Network([2, 1], "sigmoid", "bce", l2=bad)
+    net = nb.Network([2, 1], "sigmoid", "bce")
+    with pytest.raises(error, match=r"l2: expected a finite number >= 0"):
+        net.l2 = bad
+    assert net.l2 == 0.0
+
+
+def test_l2_fit_history_is_the_regularised_cost_and_shrinks_weights():
+    X, Y = nb.datasets.regression_curve(40, seed=0)
+    nets = {lam: nb.Network([1, 16, 1], ["tanh", "identity"], "mse", seed=0, l2=lam)
+            for lam in (0.0, 1.0)}
+    for net in nets.values():
+        before = net.cost(X, Y)
+        hist = net.fit(X, Y, epochs=1, learning_rate=0.05)
+        assert hist.loss[0] == pytest.approx(before, rel=1e-12)  # full batch: J before the step
+        net.fit(X, Y, epochs=300, learning_rate=0.05)
+
+    def norm(net):
+        return sum(float((W ** 2).sum()) for W in net.W.values())
+
+    assert norm(nets[1.0]) < norm(nets[0.0])

@@ -196,3 +196,42 @@ def test_custom_activation_falls_back_to_the_plain_loop():
                  rng=np.random.default_rng(0))
     _reference(ref, X, Y, epochs=2, lr=0.1, bs=4, shuffle=False, seed=0)
     assert _max_rel(net, ref) < 1e-12
+
+
+@pytest.mark.parametrize("l2", [0.1, 2.0])
+@pytest.mark.parametrize(("sizes", "acts", "loss"), COMBOS[:4] + COMBOS[-1:])
+def test_l2_fast_loop_equals_forward_backward_step(sizes, acts, loss, l2):
+    """With an L2 penalty the fast loop (a multiplicative decay) equals the plain one."""
+    X, Y = _data(sizes, loss, m=45, dtype=np.float64, rows=True)
+    fast = nb.Network(sizes, acts, loss, seed=3, l2=l2)
+    ref, plain = fast.copy(), fast.copy()
+    got = _train.train(fast, X, Y, epochs=3, learning_rate=0.1, batch_size=8, shuffle=True,
+                       rng=np.random.default_rng(7))
+    _reference(ref, X, Y, epochs=3, lr=0.1, bs=8, shuffle=True, seed=7)
+    also = _train._train_plain(plain, X, Y, epochs=3, learning_rate=0.1, batch_size=8,
+                               shuffle=True, rng=np.random.default_rng(7))
+    assert _max_rel(fast, ref) < 1e-12
+    assert _max_rel(plain, ref) < 1e-12
+    assert got == pytest.approx(also, rel=1e-12, abs=1e-14)
+    # the recorded cost includes the penalty: the full batch's first entry is cost(X, Y)
+    net = nb.Network(sizes, acts, loss, seed=3, l2=l2)
+    J0 = net.cost(X, Y)
+    first = _train.train(net, X, Y, epochs=1, learning_rate=0.1, batch_size=45, shuffle=False,
+                         rng=np.random.default_rng(0))
+    assert first[0] == pytest.approx(J0, rel=1e-12)
+    # ... and it is not the unpenalised cost
+    net0 = nb.Network(sizes, acts, loss, seed=3)
+    assert J0 > net0.cost(X, Y)
+
+
+def test_l2_float32_stays_float32():
+    sizes, acts, loss = COMBOS[1]
+    X, Y = _data(sizes, loss, m=45, dtype=np.float32, rows=True)
+    fast = nb.Network(sizes, acts, loss, seed=3, dtype=np.float32, l2=0.5)
+    ref = fast.copy()
+    _train.train(fast, X, Y, epochs=2, learning_rate=0.1, batch_size=8, shuffle=True,
+                 rng=np.random.default_rng(7))
+    _reference(ref, X, Y, epochs=2, lr=0.1, bs=8, shuffle=True, seed=7)
+    for l in fast.W:
+        assert fast.W[l].dtype == np.float32 and ref.W[l].dtype == np.float32
+    assert _max_rel(fast, ref) < 1e-5
