@@ -68,14 +68,18 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> sigmoid(np.array([0.0, 2.0, -2.0])).round(4).tolist()
+    >>> import nnbook as nb
+    >>> nb.sigmoid(np.array([0.0, 2.0, -2.0])).round(4).tolist()
     [0.5, 0.8808, 0.1192]
-    >>> sigmoid(np.array([-1e4, 1e4])).tolist()
+    >>> nb.sigmoid(np.array([-1e4, 1e4])).tolist()
     [0.0, 1.0]
     """
+    # --8<-- [start:sigmoid]
     z = _float_array(z)
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e)).astype(z.dtype, copy=False)
+    e = np.exp(-np.abs(z))  # e^{-|z|} lies in (0, 1]: it cannot overflow
+    s = np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    return s.astype(z.dtype, copy=False)
+    # --8<-- [end:sigmoid]
 
 
 def sigmoid_derivative(z: np.ndarray) -> np.ndarray:
@@ -84,7 +88,8 @@ def sigmoid_derivative(z: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> sigmoid_derivative(np.array([0.0])).tolist()
+    >>> import nnbook as nb
+    >>> nb.sigmoid_derivative(np.array([0.0])).tolist()
     [0.25]
     """
     s = sigmoid(z)
@@ -99,7 +104,8 @@ def tanh(z: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> tanh(np.array([0.0, 1.0])).round(4).tolist()
+    >>> import nnbook as nb
+    >>> nb.tanh(np.array([0.0, 1.0])).round(4).tolist()
     [0.0, 0.7616]
     """
     return np.tanh(_float_array(z))
@@ -111,7 +117,8 @@ def tanh_derivative(z: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> tanh_derivative(np.array([0.0, 1.0])).round(4).tolist()
+    >>> import nnbook as nb
+    >>> nb.tanh_derivative(np.array([0.0, 1.0])).round(4).tolist()
     [1.0, 0.42]
     """
     t = tanh(z)
@@ -124,7 +131,8 @@ def relu(z: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> relu(np.array([-2.0, 0.0, 3.0])).tolist()
+    >>> import nnbook as nb
+    >>> nb.relu(np.array([-2.0, 0.0, 3.0])).tolist()
     [0.0, 0.0, 3.0]
     """
     z = _float_array(z)
@@ -140,7 +148,8 @@ def relu_derivative(z: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> relu_derivative(np.array([-2.0, 0.0, 3.0])).tolist()
+    >>> import nnbook as nb
+    >>> nb.relu_derivative(np.array([-2.0, 0.0, 3.0])).tolist()
     [0.0, 0.0, 1.0]
     """
     z = _float_array(z)
@@ -153,7 +162,8 @@ def identity(z: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> identity(np.array([-1.5, 2.0])).tolist()
+    >>> import nnbook as nb
+    >>> nb.identity(np.array([-1.5, 2.0])).tolist()
     [-1.5, 2.0]
     """
     return _float_array(z)
@@ -165,7 +175,8 @@ def identity_derivative(z: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> identity_derivative(np.array([-1.5, 2.0])).tolist()
+    >>> import nnbook as nb
+    >>> nb.identity_derivative(np.array([-1.5, 2.0])).tolist()
     [1.0, 1.0]
     """
     return np.ones_like(_float_array(z))
@@ -177,7 +188,8 @@ def leaky_relu(z: np.ndarray, slope: float = LEAKY_SLOPE) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> leaky_relu(np.array([-2.0, 3.0])).tolist()
+    >>> import nnbook as nb
+    >>> nb.leaky_relu(np.array([-2.0, 3.0])).tolist()
     [-0.02, 3.0]
     """
     z = _float_array(z)
@@ -190,7 +202,8 @@ def leaky_relu_derivative(z: np.ndarray, slope: float = LEAKY_SLOPE) -> np.ndarr
     Examples
     --------
     >>> import numpy as np
-    >>> leaky_relu_derivative(np.array([-2.0, 0.0, 3.0])).tolist()
+    >>> import nnbook as nb
+    >>> nb.leaky_relu_derivative(np.array([-2.0, 0.0, 3.0])).tolist()
     [0.01, 0.01, 1.0]
     """
     z = _float_array(z)
@@ -206,7 +219,8 @@ def softmax(z: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> a = softmax(np.array([[1.0, 1000.0], [1.0, 0.0]]))
+    >>> import nnbook as nb
+    >>> a = nb.softmax(np.array([[1.0, 1000.0], [1.0, 0.0]]))
     >>> a.round(4).tolist()
     [[0.5, 1.0], [0.5, 0.0]]
     >>> a.sum(axis=0).tolist()
@@ -228,12 +242,13 @@ def softmax_derivative(z: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> softmax_derivative(np.zeros((2, 1)))
+    >>> import nnbook as nb
+    >>> nb.softmax_derivative(np.zeros((2, 1)))
     Traceback (most recent call last):
     ...
-    ValueError: softmax has no element-wise derivative: its Jacobian a_i(delta_ij - a_j) is
-    not diagonal; use softmax_jacobian(z) for one column or
-    get_activation('softmax').backward(dA, Z, A)
+    ValueError: softmax has no element-wise derivative: its Jacobian
+    a_i(delta_ij - a_j) is not diagonal; use softmax_jacobian(z) for one column
+    or get_activation('softmax').backward(dA, Z, A)
     """
     raise ValueError(
         "softmax has no element-wise derivative: its Jacobian a_i(delta_ij - a_j) is not "
@@ -258,7 +273,8 @@ def softmax_jacobian(z: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> softmax_jacobian(np.zeros(2)).tolist()
+    >>> import nnbook as nb
+    >>> nb.softmax_jacobian(np.zeros(2)).tolist()
     [[0.25, -0.25], [-0.25, 0.25]]
     """
     z = _float_array(z)
@@ -311,7 +327,8 @@ class Activation:
     Examples
     --------
     >>> import numpy as np
-    >>> g = get_activation("tanh")
+    >>> import nnbook as nb
+    >>> g = nb.get_activation("tanh")
     >>> Z = np.array([[0.0, 1.0]])
     >>> g.backward(np.ones_like(Z), Z, g.forward(Z)).round(4).tolist()
     [[1.0, 0.42]]
@@ -379,13 +396,14 @@ def get_activation(name: str | Activation) -> Activation:
 
     Examples
     --------
-    >>> get_activation("relu").name
+    >>> import nnbook as nb
+    >>> nb.get_activation("relu").name
     'relu'
-    >>> get_activation("swish")
+    >>> nb.get_activation("swish")
     Traceback (most recent call last):
     ...
-    ValueError: activation: expected one of ['identity', 'leaky_relu', 'relu', 'sigmoid',
-    'softmax', 'tanh'], got 'swish'
+    ValueError: activation: expected one of ['identity', 'leaky_relu', 'relu',
+    'sigmoid', 'softmax', 'tanh'], got 'swish'
     """
     if isinstance(name, Activation):
         return name

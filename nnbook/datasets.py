@@ -39,7 +39,8 @@ def one_hot(labels: Any, k: int | None = None) -> np.ndarray:
 
     Examples
     --------
-    >>> one_hot([0, 2, 1]).tolist()
+    >>> import nnbook as nb
+    >>> nb.datasets.one_hot([0, 2, 1]).tolist()
     [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
     """
     y = np.asarray(labels)
@@ -74,7 +75,8 @@ def xor(*, one_hot: bool = False) -> tuple[np.ndarray, np.ndarray]:
 
     Examples
     --------
-    >>> X, Y = xor()
+    >>> import nnbook as nb
+    >>> X, Y = nb.datasets.xor()
     >>> X.tolist(), Y.tolist()
     ([[0.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0]], [[0.0, 1.0, 1.0, 0.0]])
     """
@@ -93,7 +95,8 @@ def two_moons(
 
     Examples
     --------
-    >>> X, Y = two_moons(100, noise=0.1, seed=0)
+    >>> import nnbook as nb
+    >>> X, Y = nb.datasets.two_moons(100, noise=0.1, seed=0)
     >>> X.shape, Y.shape, int(Y.sum())
     ((2, 100), (1, 100), 50)
     """
@@ -119,7 +122,8 @@ def circles(
 
     Examples
     --------
-    >>> X, Y = circles(100, seed=0)
+    >>> import nnbook as nb
+    >>> X, Y = nb.datasets.circles(100, seed=0)
     >>> X.shape, int(Y.sum())
     ((2, 100), 50)
     """
@@ -151,7 +155,8 @@ def spirals(
 
     Examples
     --------
-    >>> X, Y = spirals(90, classes=3, seed=0, one_hot=True)
+    >>> import nnbook as nb
+    >>> X, Y = nb.datasets.spirals(90, classes=3, seed=0, one_hot=True)
     >>> X.shape, Y.shape, Y.sum(axis=1).tolist()
     ((2, 90), (3, 90), [30.0, 30.0, 30.0])
     """
@@ -180,7 +185,9 @@ def regression_curve(
 
     Examples
     --------
-    >>> X, Y = regression_curve(50, noise=0.0, seed=0)
+    >>> import numpy as np
+    >>> import nnbook as nb
+    >>> X, Y = nb.datasets.regression_curve(50, noise=0.0, seed=0)
     >>> X.shape, Y.shape, bool(abs(Y - np.sin(np.pi * X)).max() == 0)
     ((1, 50), (1, 50), True)
     """

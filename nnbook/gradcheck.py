@@ -47,9 +47,10 @@ def relative_error(a: Any, b: Any) -> float:
 
     Examples
     --------
-    >>> relative_error([1.0, 2.0], [1.0, 2.0])
+    >>> import nnbook as nb
+    >>> nb.relative_error([1.0, 2.0], [1.0, 2.0])
     0.0
-    >>> round(relative_error([1.0, 0.0], [0.0, 1.0]), 4)
+    >>> round(nb.relative_error([1.0, 0.0], [0.0, 1.0]), 4)
     0.7071
     """
     a = np.asarray(a, dtype=np.float64)
@@ -70,7 +71,10 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: Any, eps: float = 1e
     Examples
     --------
     >>> import numpy as np
-    >>> g = numerical_gradient(lambda w: float((w ** 2).sum()), np.array([[1.0, -2.0]]))
+    >>> import nnbook as nb
+    >>> def f(w):
+    ...     return float((w ** 2).sum())
+    >>> g = nb.numerical_gradient(f, np.array([[1.0, -2.0]]))
     >>> g.round(6).tolist()
     [[2.0, -4.0]]
     """
@@ -131,7 +135,9 @@ class GradCheckResult:
 
         Examples
         --------
-        >>> GradCheckResult({"W1": 3e-9, "b1": 2e-7}, {}, {}).passed(1e-7)
+        >>> import nnbook as nb
+        >>> result = nb.GradCheckResult({"W1": 3e-9, "b1": 2e-7}, {}, {})
+        >>> result.passed(1e-7)
         False
         """
         return self.max_error < tol
@@ -235,6 +241,7 @@ def check_problem(
 
     Examples
     --------
+    >>> from nnbook.gradcheck import check_problem
     >>> net, X, Y = check_problem("relu", "sigmoid", "bce", depth=3)
     >>> net.sizes, X.shape, Y.shape
     ([3, 4, 4, 1], (3, 5), (1, 5))
@@ -278,6 +285,7 @@ def gradient_check_table(
 
     Examples
     --------
+    >>> from nnbook.gradcheck import gradient_check_table
     >>> rows = gradient_check_table(depths=[1])
     >>> len(rows), max(r["max_error"] for r in rows) < 1e-7
     (8, True)
@@ -298,8 +306,10 @@ def format_table(rows: list[dict[str, Any]]) -> str:
 
     Examples
     --------
-    >>> print(format_table([{"hidden": "-", "output": "sigmoid", "loss": "bce", "depth": 1,
-    ...                      "max_error": 1.5e-11}]))
+    >>> from nnbook.gradcheck import format_table
+    >>> row = {"hidden": "-", "output": "sigmoid", "loss": "bce", "depth": 1,
+    ...        "max_error": 1.5e-11}
+    >>> print(format_table([row]))
     | depth | hidden | output | loss | max rel. error |
     | ---: | --- | --- | --- | ---: |
     | 1 | - | sigmoid | bce | 1.50e-11 |

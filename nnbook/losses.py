@@ -66,7 +66,9 @@ def bce(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> float:
     Examples
     --------
     >>> import numpy as np
-    >>> round(bce(np.array([[0.5, 0.5]]), np.array([[1.0, 0.0]])), 6)
+    >>> import nnbook as nb
+    >>> A, Y = np.array([[0.5, 0.5]]), np.array([[1.0, 0.0]])
+    >>> round(nb.bce(A, Y), 6)
     0.693147
     """
     eps = _eps(A, eps)
@@ -82,7 +84,9 @@ def bce_derivative(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> np.ndarray
     Examples
     --------
     >>> import numpy as np
-    >>> bce_derivative(np.array([[0.5, 0.8]]), np.array([[1.0, 0.0]])).round(4).tolist()
+    >>> import nnbook as nb
+    >>> A, Y = np.array([[0.5, 0.8]]), np.array([[1.0, 0.0]])
+    >>> nb.bce_derivative(A, Y).round(4).tolist()
     [[-2.0, 5.0]]
     """
     eps = _eps(A, eps)
@@ -100,9 +104,11 @@ def bce_with_logits(Z: np.ndarray, Y: np.ndarray) -> float:
     Examples
     --------
     >>> import numpy as np
-    >>> round(bce_with_logits(np.array([[0.0, 0.0]]), np.array([[1.0, 0.0]])), 6)
+    >>> import nnbook as nb
+    >>> Z, Y = np.array([[0.0, 0.0]]), np.array([[1.0, 0.0]])
+    >>> round(nb.bce_with_logits(Z, Y), 6)
     0.693147
-    >>> round(bce_with_logits(np.array([[1000.0]]), np.array([[0.0]])), 6)
+    >>> round(nb.bce_with_logits(np.array([[1000.0]]), np.array([[0.0]])), 6)
     1000.0
     """
     loss = np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))
@@ -117,7 +123,8 @@ def mse(A: np.ndarray, Y: np.ndarray) -> float:
     Examples
     --------
     >>> import numpy as np
-    >>> mse(np.array([[1.0, 2.0]]), np.array([[0.0, 0.0]]))
+    >>> import nnbook as nb
+    >>> nb.mse(np.array([[1.0, 2.0]]), np.array([[0.0, 0.0]]))
     2.5
     """
     return float(((A - Y) ** 2).sum() / _m(A))
@@ -129,7 +136,9 @@ def mse_derivative(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> mse_derivative(np.array([[1.0, 2.0]]), np.array([[0.0, 0.0]])).tolist()
+    >>> import nnbook as nb
+    >>> A, Y = np.array([[1.0, 2.0]]), np.array([[0.0, 0.0]])
+    >>> nb.mse_derivative(A, Y).tolist()
     [[2.0, 4.0]]
     """
     return 2 * (A - Y)
@@ -145,10 +154,11 @@ def cross_entropy(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> float:
     Examples
     --------
     >>> import numpy as np
+    >>> import nnbook as nb
     >>> A = np.array([[0.25, 0.5], [0.75, 0.5]])
     >>> Y = np.array([[0.0, 1.0], [1.0, 0.0]])
-    >>> round(cross_entropy(A, Y), 6)
-    0.490414
+    >>> round(nb.cross_entropy(A, Y), 6)
+    0.490415
     """
     return float(-(Y * np.log(np.clip(A, _eps(A, eps), None))).sum() / _m(A))
 
@@ -159,8 +169,9 @@ def cross_entropy_derivative(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> 
     Examples
     --------
     >>> import numpy as np
+    >>> import nnbook as nb
     >>> A, Y = np.array([[0.25], [0.75]]), np.array([[0.0], [1.0]])
-    >>> cross_entropy_derivative(A, Y).round(4).tolist()
+    >>> nb.cross_entropy_derivative(A, Y).round(4).tolist()
     [[-0.0], [-1.3333]]
     """
     return -Y / np.clip(A, _eps(A, eps), None)
@@ -173,7 +184,8 @@ class Loss:
     Examples
     --------
     >>> import numpy as np
-    >>> loss = get_loss("mse")
+    >>> import nnbook as nb
+    >>> loss = nb.get_loss("mse")
     >>> A, Y = np.array([[1.0]]), np.array([[0.0]])
     >>> loss.value(A, Y), loss.derivative(A, Y).tolist()
     (1.0, [[2.0]])
@@ -209,9 +221,10 @@ def get_loss(name: str | Loss) -> Loss:
 
     Examples
     --------
-    >>> get_loss("ce").name
+    >>> import nnbook as nb
+    >>> nb.get_loss("ce").name
     'cross_entropy'
-    >>> get_loss("hinge")
+    >>> nb.get_loss("hinge")
     Traceback (most recent call last):
     ...
     ValueError: loss: expected one of ['bce', 'cross_entropy', 'mse'], got 'hinge'
@@ -250,10 +263,13 @@ def output_delta(
     Examples
     --------
     >>> import numpy as np
-    >>> Z = np.array([[0.0, 2.0]]); A = np.tanh(Z); Y = np.array([[1.0, 0.0]])
-    >>> output_delta("sigmoid", "bce", Z, np.array([[0.5, 0.9]]), Y).round(4).tolist()
-    [[-0.5, 0.9]]
-    >>> output_delta("tanh", "mse", Z, A, Y).round(4).tolist()  # 2(a - y)(1 - a^2)
+    >>> import nnbook as nb
+    >>> Z, Y = np.array([[0.0, 2.0]]), np.array([[1.0, 0.0]])
+    >>> A = nb.sigmoid(Z)  # sigmoid and BCE: dZ = A - Y
+    >>> nb.output_delta("sigmoid", "bce", Z, A, Y).round(4).tolist()
+    [[-0.5, 0.8808]]
+    >>> A = np.tanh(Z)  # tanh and MSE: dZ = 2 (A - Y) (1 - A^2)
+    >>> nb.output_delta("tanh", "mse", Z, A, Y).round(4).tolist()
     [[-2.0, 0.1362]]
     """
     act = get_activation(activation)

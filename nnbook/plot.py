@@ -199,11 +199,11 @@ def activations_svg(
 
     Examples
     --------
-    >>> svg = activations_svg(alt="Sigmoid, tanh, ReLU and identity on [-4, 4]")
-    >>> print(svg.startswith("<svg"))
-    True
-    >>> print("Sigmoid, tanh, ReLU and identity on [-4, 4]" in svg)
-    True
+    >>> from nnbook.plot import activations_svg
+    >>> alt = "Sigmoid, tanh, ReLU and identity on [-4, 4]"
+    >>> svg = activations_svg(alt=alt)
+    >>> svg.startswith("<svg"), alt in svg
+    (True, True)
     """
     from . import ACTIVATIONS
 
@@ -252,8 +252,10 @@ def activation_derivatives_svg(
 
     Examples
     --------
-    >>> svg = activation_derivatives_svg(["relu"], alt="ReLU' is 0 left of 0 and 1 right of it")
-    >>> print(svg.count("<title"))
+    >>> from nnbook.plot import activation_derivatives_svg
+    >>> alt = "ReLU' is 0 left of 0 and 1 right of it"
+    >>> svg = activation_derivatives_svg(["relu"], alt=alt)
+    >>> svg.count("<title")
     1
     """
     from . import DERIVATIVES
@@ -329,8 +331,10 @@ def network_svg(
 
     Examples
     --------
-    >>> svg = network_svg([2, 2, 1], weight_labels=True, alt="The 2-2-1 network with its weights")
     >>> import re
+    >>> from nnbook.plot import network_svg
+    >>> alt = "The 2-2-1 network with its weights"
+    >>> svg = network_svg([2, 2, 1], weight_labels=True, alt=alt)
     >>> len(re.findall(r'id="[^"]*-node-\d+-\d+"', svg))
     5
     """
@@ -464,8 +468,10 @@ def loss_curve_svg(
 
     Examples
     --------
-    >>> svg = loss_curve_svg([0.7, 0.5, 0.3, 0.2], alt="Cost falling from 0.7 to 0.2")
-    >>> svg == loss_curve_svg([0.7, 0.5, 0.3, 0.2], alt="Cost falling from 0.7 to 0.2")
+    >>> from nnbook.plot import loss_curve_svg
+    >>> alt = "Cost falling from 0.7 to 0.2"
+    >>> svg = loss_curve_svg([0.7, 0.5, 0.3, 0.2], alt=alt)
+    >>> svg == loss_curve_svg([0.7, 0.5, 0.3, 0.2], alt=alt)  # deterministic
     True
     """
     losses = _losses(history_or_losses)
@@ -523,10 +529,12 @@ def decision_boundary_svg(
     Examples
     --------
     >>> import nnbook as nb
+    >>> from nnbook.plot import decision_boundary_svg
     >>> X, Y = nb.datasets.xor()
     >>> net = nb.Network([2, 2, 1], ["tanh", "sigmoid"], loss="bce", seed=0)
-    >>> svg = decision_boundary_svg(net, X, Y, alt="Untrained 2-2-1 network on XOR")
-    >>> print(svg.startswith("<svg"))
+    >>> alt = "Untrained 2-2-1 network on XOR"
+    >>> svg = decision_boundary_svg(net, X, Y, alt=alt)
+    >>> svg.startswith("<svg")
     True
     """
     X = np.asarray(X, dtype=float)

@@ -73,8 +73,7 @@ def test_docstring_examples_run_alone(test: doctest.DocTest):
             ("... " if k else ">>> ") + line
             for k, line in enumerate(ex.source.rstrip("\n").split("\n"))
         ]
-        shown += ex.want.rstrip("\n").split("\n") if ex.want else []
-        shown += ex.exc_msg.rstrip("\n").split("\n") if ex.exc_msg else []
+        shown += ex.want.rstrip("\n").split("\n") if ex.want else []  # traceback included
         long_lines += [line for line in shown if len(line) > MAX_LINE]
     assert not long_lines, (
         f"{test.name}: {len(long_lines)} example line(s) longer than {MAX_LINE} characters:\n"
