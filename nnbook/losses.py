@@ -47,6 +47,7 @@ def _eps(A: np.ndarray, eps: float) -> float:
     return max(eps, float(np.finfo(A.dtype).eps)) if A.dtype.kind == "f" else eps
 
 
+# --8<-- [start:bce]
 def bce(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> float:
     r"""Binary cross-entropy cost from probabilities,
 
@@ -74,6 +75,7 @@ def bce(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> float:
     eps = _eps(A, eps)
     A = np.clip(A, eps, 1 - eps)
     return float(-(Y * np.log(A) + (1 - Y) * np.log(1 - A)).sum() / _m(A))
+# --8<-- [end:bce]
 
 
 def bce_derivative(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> np.ndarray:
@@ -94,6 +96,7 @@ def bce_derivative(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> np.ndarray
     return (Ac - Y) / (Ac * (1 - Ac))
 
 
+# --8<-- [start:bce_with_logits]
 def bce_with_logits(Z: np.ndarray, Y: np.ndarray) -> float:
     r"""Binary cross-entropy from logits $Z$ (pre-sigmoid), computed stably:
 
@@ -113,6 +116,7 @@ def bce_with_logits(Z: np.ndarray, Y: np.ndarray) -> float:
     """
     loss = np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))
     return float(loss.sum() / _m(Z))
+# --8<-- [end:bce_with_logits]
 
 
 def mse(A: np.ndarray, Y: np.ndarray) -> float:
@@ -130,6 +134,7 @@ def mse(A: np.ndarray, Y: np.ndarray) -> float:
     return float(((A - Y) ** 2).sum() / _m(A))
 
 
+# --8<-- [start:mse_derivative]
 def mse_derivative(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
     r"""Per-example MSE gradient $dA = 2(A - Y)$.
 
@@ -142,6 +147,7 @@ def mse_derivative(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
     [[2.0, 4.0]]
     """
     return 2 * (A - Y)
+# --8<-- [end:mse_derivative]
 
 
 def cross_entropy(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> float:
@@ -237,14 +243,17 @@ def get_loss(name: str | Loss) -> Loss:
     return LOSSES[key]
 
 
+# --8<-- [start:SHORTCUTS]
 SHORTCUTS: dict[tuple[str, str], Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     ("sigmoid", "bce"): lambda A, Y: A - Y,
     ("softmax", "cross_entropy"): lambda A, Y: A - Y,
     ("identity", "mse"): lambda A, Y: 2 * (A - Y),
 }
+# --8<-- [end:SHORTCUTS]
 r"""(output activation, loss) -> $dZ^{[L]}(A, Y)$ for the pairs where the chain simplifies."""
 
 
+# --8<-- [start:output_delta]
 def output_delta(
     activation: str, loss: str, Z: np.ndarray, A: np.ndarray, Y: np.ndarray
 ) -> np.ndarray:
@@ -278,3 +287,4 @@ def output_delta(
     if shortcut is not None:
         return shortcut(A, Y)
     return act.backward(lo.derivative(A, Y), Z, A)
+# --8<-- [end:output_delta]
