@@ -50,6 +50,7 @@ def example_221() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
     Examples
     --------
+    >>> from nnbook.worked import example_221
     >>> x, t, w1, w2 = example_221()
     >>> x.shape, t.shape, w1.shape, w2.shape
     ((2, 1), (1, 1), (2, 2), (2, 1))
@@ -81,7 +82,9 @@ def net221_forward(
 
     Examples
     --------
-    >>> f = net221_forward(*example_221()[:1], *example_221()[2:])
+    >>> from nnbook.worked import example_221, net221_forward
+    >>> x, t, w1, w2 = example_221()
+    >>> f = net221_forward(x, w1, w2)
     >>> round(float(f["O3"][0, 0]), 6)
     0.690842
     """
@@ -113,6 +116,7 @@ def net221_sensitivities(x: Any, w1: Any, w2: Any) -> dict[str, float]:
 
     Examples
     --------
+    >>> from nnbook.worked import example_221, net221_sensitivities
     >>> x, t, w1, w2 = example_221()
     >>> s = net221_sensitivities(x, w1, w2)
     >>> list(s), round(s["w2_11"], 6)
@@ -149,6 +153,7 @@ def net221_error_gradients(x: Any, t: Any, w1: Any, w2: Any) -> tuple[np.ndarray
 
     Examples
     --------
+    >>> from nnbook.worked import example_221, net221_error_gradients
     >>> x, t, w1, w2 = example_221()
     >>> gw1, gw2 = net221_error_gradients(x, t, w1, w2)
     >>> gw2.round(6).tolist()
@@ -187,9 +192,12 @@ def net221_bias_gradients(
     Examples
     --------
     >>> import numpy as np
-    >>> x, t, w1, w2 = example_221()
-    >>> g = net221_bias_gradients(x, t, w1, w2, np.zeros((2, 1)), np.zeros((1, 1)))
-    >>> np.allclose(g["w2"], net221_error_gradients(x, t, w1, w2)[1])
+    >>> from nnbook import worked
+    >>> x, t, w1, w2 = worked.example_221()
+    >>> b2, b3 = np.zeros((2, 1)), np.zeros((1, 1))
+    >>> g = worked.net221_bias_gradients(x, t, w1, w2, b2, b3)
+    >>> gw1, gw2 = worked.net221_error_gradients(x, t, w1, w2)
+    >>> np.allclose(g["w2"], gw2)  # zero biases: the bias-free gradients
     True
     """
     f = net221_forward(x, w1, w2, b2, b3)
@@ -216,10 +224,12 @@ def net221_to_network(w1: Any, w2: Any, b2: Any = None, b3: Any = None) -> Netwo
     Examples
     --------
     >>> import numpy as np
-    >>> x, t, w1, w2 = example_221()
-    >>> net = net221_to_network(w1, w2)
+    >>> from nnbook import worked
+    >>> x, t, w1, w2 = worked.example_221()
+    >>> net = worked.net221_to_network(w1, w2)
     >>> grads = net.backward(net.forward(x), t)
-    >>> np.allclose(grads.dW[1].T, net221_error_gradients(x, t, w1, w2)[0])
+    >>> gw1, gw2 = worked.net221_error_gradients(x, t, w1, w2)
+    >>> np.allclose(grads.dW[1].T, gw1)  # W[1] is w1 transposed
     True
     """
     w1, w2 = np.asarray(w1, dtype=np.float64), np.asarray(w2, dtype=np.float64)
@@ -239,7 +249,9 @@ def layer_2to4(x: Any, W: Any, b: Any) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> W = np.arange(8.0).reshape(4, 2); b = np.ones((4, 1)); x = np.array([[1.0], [2.0]])
+    >>> from nnbook.worked import layer_2to4
+    >>> W, b = np.arange(8.0).reshape(4, 2), np.ones((4, 1))
+    >>> x = np.array([[1.0], [2.0]])
     >>> layer_2to4(x, W, b).ravel().tolist()
     [3.0, 9.0, 15.0, 21.0]
     >>> np.array_equal(layer_2to4(x, W, b), W @ x + b)
@@ -271,6 +283,7 @@ def single_neuron_gradients(x: float, y: float, w: float, b: float) -> tuple[flo
 
     Examples
     --------
+    >>> from nnbook.worked import single_neuron_gradients
     >>> dw, db = single_neuron_gradients(x=2.0, y=1.0, w=0.0, b=0.0)
     >>> dw, db   # 2 (0.5 - 1) * 0.25 * 2 and 2 (0.5 - 1) * 0.25
     (-0.5, -0.25)
@@ -324,11 +337,13 @@ def two_layer_jacobians(
     Examples
     --------
     >>> import numpy as np
+    >>> from nnbook.worked import two_layer_jacobians
     >>> rng = np.random.default_rng(0)
     >>> W1, b1 = rng.normal(size=(3, 2)), np.zeros((3, 1))
     >>> W2, b2 = rng.normal(size=(1, 3)), np.zeros((1, 1))
     >>> x, y = np.ones((2, 1)), np.ones((1, 1))
-    >>> J = two_layer_jacobians(x, y, W1, b1, W2, b2, "tanh", "sigmoid", "bce")
+    >>> J = two_layer_jacobians(x, y, W1, b1, W2, b2,
+    ...                         g1="tanh", g2="sigmoid", loss="bce")
     >>> J["ds2_da1"].shape, J["delta1"].shape, J["dW1"].shape
     ((1, 3), (1, 3), (3, 2))
     >>> np.allclose(J["delta2"], (J["a2"] - 1).T)   # sigmoid + BCE: delta = y~ - y
@@ -413,12 +428,15 @@ def three_layer_gradients(
     Examples
     --------
     >>> import numpy as np
+    >>> from nnbook.worked import three_layer_gradients
     >>> rng = np.random.default_rng(1)
-    >>> W = {1: rng.normal(size=(4, 2)), 2: rng.normal(size=(3, 4)), 3: rng.normal(size=(1, 3))}
-    >>> b = {1: np.zeros((4, 1)), 2: np.zeros((3, 1)), 3: np.zeros((1, 1))}
+    >>> sizes = [2, 4, 3, 1]
+    >>> W = {l: rng.normal(size=(sizes[l], sizes[l - 1])) for l in (1, 2, 3)}
+    >>> b = {l: np.zeros((sizes[l], 1)) for l in (1, 2, 3)}
     >>> X, Y = rng.normal(size=(2, 5)), np.array([[0.0, 1.0, 1.0, 0.0, 1.0]])
     >>> g = three_layer_gradients(X, Y, W, b)
-    >>> g["dW3"].shape, g["db1"].shape, bool(np.allclose(g["dZ3"], (g["A3"] - Y) / 5))
+    >>> dZ3 = (g["A3"] - Y) / 5  # sigmoid and BCE, m = 5
+    >>> g["dW3"].shape, g["db1"].shape, bool(np.allclose(g["dZ3"], dZ3))
     ((1, 3), (4, 1), True)
     """
     if task not in ("classification", "regression"):
