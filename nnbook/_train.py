@@ -472,11 +472,14 @@ def train(
 
     Examples
     --------
-    >>> import numpy as np, nnbook as nb
+    >>> import numpy as np
+    >>> import nnbook as nb
+    >>> from nnbook._train import train
     >>> X, Y = nb.datasets.xor()
     >>> net = nb.Network([2, 2, 1], ["tanh", "sigmoid"], "bce", seed=0)
-    >>> losses = train(net, X, Y, epochs=3, learning_rate=0.1, batch_size=4, shuffle=False,
-    ...                rng=np.random.default_rng(0))
+    >>> rng = np.random.default_rng(0)
+    >>> losses = train(net, X, Y, epochs=3, learning_rate=0.1, batch_size=4,
+    ...                shuffle=False, rng=rng)
     >>> len(losses), all(np.isfinite(losses))
     (3, True)
     """
