@@ -142,8 +142,8 @@ def relu(z: np.ndarray) -> np.ndarray:
 def relu_derivative(z: np.ndarray) -> np.ndarray:
     r"""Derivative of ReLU: $1$ where $z > 0$, $0$ where $z \le 0$.
 
-    ReLU is not differentiable at $z = 0$; we use the convention $\mathrm{ReLU}'(0) = 0$
-    (the diagonal matrix $M$ of seed 000 with $M_{kk} = 0$ for $s \le 0$).
+    ReLU is not differentiable at $z = 0$; the book's convention is $\mathrm{ReLU}'(0) = 0$
+    (any value in $[0, 1]$ is a valid subgradient there).
 
     Examples
     --------

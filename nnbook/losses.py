@@ -1,6 +1,6 @@
 r"""Losses, their derivatives, and the output-layer shortcut table.
 
-Conventions (seed-notes §3): ``A`` and ``Y`` have shape $(n^{[L]}, m)$; the per-example loss
+Conventions: ``A`` and ``Y`` have shape $(n^{[L]}, m)$; the per-example loss
 $\mathcal{L}^{(i)}$ is summed over output units; the cost is the mean over the $m$ examples,
 
 $$J = \frac{1}{m} \sum_{i=1}^{m} \mathcal{L}^{(i)}.$$
@@ -81,7 +81,7 @@ def bce(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> float:
 def bce_derivative(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> np.ndarray:
     r"""Per-example BCE gradient $dA = \dfrac{A - Y}{A(1 - A)}$ (with the clipped ``A``).
 
-    Equal to $-\left(\dfrac{Y}{A} - \dfrac{1 - Y}{1 - A}\right)$, seed 001's simplification.
+    Equal to $-\left(\dfrac{Y}{A} - \dfrac{1 - Y}{1 - A}\right)$, over one fraction.
 
     Examples
     --------
@@ -122,7 +122,7 @@ def bce_with_logits(Z: np.ndarray, Y: np.ndarray) -> float:
 def mse(A: np.ndarray, Y: np.ndarray) -> float:
     r"""Mean squared error $J = \dfrac{1}{m} \sum_{i=1}^{m} \sum_k (a_k - y_k)^2$.
 
-    No $\tfrac12$: the per-example derivative is $2(a - y)$ (seed-notes §3).
+    No $\tfrac12$: the per-example derivative is $2(a - y)$.
 
     Examples
     --------
@@ -259,7 +259,7 @@ def output_delta(
 ) -> np.ndarray:
     r"""Per-example output gradient $dZ^{[L]} = m\,\partial J / \partial Z^{[L]}$.
 
-    For the three matched pairs the chain rule collapses (seed 002, L68–72):
+    For the three matched pairs the chain rule collapses:
 
     * sigmoid + BCE: $dZ^{[L]} = A^{[L]} - Y$
     * softmax + cross-entropy: $dZ^{[L]} = A^{[L]} - Y$

@@ -1,7 +1,7 @@
 # ruff: noqa: E741  (``l`` is the layer index of the book's notation)
 r"""The feed-forward network: the book's equations, line by line.
 
-Notation (seed-notes §3, CONTRIBUTING.md): ``X = A[0]`` has shape $(n^{[0]}, m)$, one column per
+Notation (the book's notation page): ``X = A[0]`` has shape $(n^{[0]}, m)$, one column per
 example; ``W[l]`` is $(n^{[l]}, n^{[l-1]})$ ("to, from"), ``b[l]`` is $(n^{[l]}, 1)$;
 
 $$Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}, \qquad A^{[l]} = g^{[l]}(Z^{[l]}).$$
@@ -339,7 +339,7 @@ class Network:
         # --8<-- [end:forward]
 
     def backward(self, cache: Cache, Y: Any, *, check: bool = True) -> Gradients:
-        r"""Backpropagation (seed 002, in the unified notation of seed-notes §3).
+        r"""Backpropagation, in the book's notation.
 
         $dZ^{[L]}$ comes from :func:`nnbook.output_delta` (the shortcut $A^{[L]} - Y$ for
         sigmoid + BCE and softmax + cross-entropy, $2(A^{[L]} - Y)$ for identity + MSE, the
