@@ -7,6 +7,15 @@ typeset, blank glyphs (MathJax CSS fonts lost: `mjx-c::before` with no content),
 figures that do not render. Then follows nav links with instant navigation (no reload) and checks
 that the new page's math is typeset too.
 
+A second test measures every page for sideways overflow, in a 1280x900 window and on a 390x844
+phone (device scale 3, mobile, touch). At 1280 px nothing in the text may scroll sideways: a code or
+output block, display equation, table or figure whose content is wider than its box counts, and so
+does anything drawn past the right edge of the content column. At 390 px the page may not be wider
+than the screen (`document.documentElement.scrollWidth`), and no element may reach past the right
+edge of the screen unless it sits inside a box that scrolls or clips it (a wide code block or table
+may scroll inside its own box); MathJax's hidden assistive MathML counts. A third test checks the
+measurement itself on a small page built to overflow.
+
 Needs the `playwright` Python package and Debian's Chromium (`/usr/bin/chromium`). Without them the
 test skips, unless the `CI` environment variable is set: then it fails.
 """
@@ -22,7 +31,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import SUMMARY, Site
+from conftest import ROOT, SUMMARY, Site
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -90,6 +99,110 @@ async () => {
   };
 }
 """
+
+
+# Runs in the page after MathJax has finished; returns what overflows sideways and how.
+# mode "column" (the 1280 px window): boxes in the article whose content is wider than the box,
+# and anything drawn past the right edge of the content area. mode "screen" (the phone): anything
+# past the right edge of the screen (`width` CSS px). In both modes an element inside a box that
+# scrolls or clips it is not counted (that box is measured instead), nor are position:fixed parts
+# of the theme. Each finding names its kind, its text (a code block's longest line, a formula's
+# TeX source) and the heading it is under.
+OVERFLOW_JS = r"""
+async ({width, mode}) => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  await document.fonts.ready;
+  const article = document.querySelector("article") || document.body;
+  const squash = s => (s || "").replace(/\s+/g, " ").trim();
+  const tex = new Map();                    // typeset formula -> the TeX its author wrote
+  try {
+    for (const item of MathJax.startup.document.math) {
+      if (item.typesetRoot) tex.set(item.typesetRoot, item.math);
+    }
+  } catch (e) { /* no MathJax on this page */ }
+  const mathOf = el => el.closest("mjx-container") ||
+    (el.matches(".arithmatex") ? el.querySelector("mjx-container") : null);
+  const kindOf = el => {
+    if (el.matches("mjx-assistive-mml")) return "assistive MathML";
+    if (el.closest(".arithmatex, mjx-container")) {
+      const c = mathOf(el);
+      return c && c.hasAttribute("display") ? "display math" : "inline math";
+    }
+    if (el.closest(".result, .jp-OutputArea-output")) return "output";
+    if (el.closest("pre, .highlight")) return "code";
+    if (el.closest("table, .md-typeset__table, .md-typeset__scrollwrap")) return "table";
+    if (el.closest("svg, figure")) return "figure";
+    const cls = typeof el.className === "string" ? el.className.trim() : "";
+    return el.tagName.toLowerCase() + (cls ? "." + cls.split(/\s+/).join(".") : "");
+  };
+  const textOf = el => {
+    const c = mathOf(el);
+    if (c && tex.has(c)) return squash(tex.get(c)).slice(0, 60);
+    if (el.matches("svg")) return squash(el.getAttribute("aria-label")).slice(0, 60);
+    const lines = (el.innerText || el.textContent || "").split("\n");   // the longest line
+    return squash(lines.reduce((a, b) => (b.length > a.length ? b : a), "")).slice(0, 60);
+  };
+  const headingOf = el => {                 // the section it is in, to find it on the page
+    for (let n = el; n && n !== article; n = n.parentElement) {
+      for (let p = n.previousElementSibling; p; p = p.previousElementSibling) {
+        if (/^H[1-6]$/.test(p.tagName)) return squash(p.textContent).replace(/\u00b6$/, "");
+      }
+    }
+    return "";
+  };
+  const describe = (el, extra) =>
+    Object.assign({kind: kindOf(el), text: textOf(el), heading: headingOf(el)}, extra);
+  const found = [];
+  const page = document.documentElement.scrollWidth;
+  if (page > width + 1) {
+    found.push({kind: "page", text: document.title.slice(0, 60), heading: "", box: width,
+                content: page,
+                how: mode === "column" ? "wider than the window" : "wider than the screen"});
+  }
+  if (mode === "column") {
+    // 1. boxes in the article whose content is wider than the box: they scroll sideways
+    const sel = ["pre", "pre > code", ".highlight", "mjx-container[display]", ".arithmatex",
+                 ".md-typeset__table", ".md-typeset__scrollwrap", "table", "figure", "svg",
+                 ".jp-OutputArea-output", ".jp-RenderedHTMLCommon"].join(", ");
+    const wide = [...article.querySelectorAll(sel)].filter(e =>
+      e.getClientRects().length && e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1);
+    for (const e of wide) {
+      if (wide.some(o => o !== e && o.contains(e))) continue;    // counted at its outer box
+      found.push(describe(e, {how: "scrolls", box: e.clientWidth, content: e.scrollWidth}));
+    }
+  }
+  // 2. anything drawn past the right edge (of the content area, or of the screen) that no box
+  //    scrolls or clips; MathJax's hidden assistive MathML included. The content area is the text
+  //    column with its margin, into which Material's own table and code wrappers reach by design.
+  const root = mode === "column" ? article : document.body;
+  const edge = mode === "column"
+    ? (article.parentElement || article).getBoundingClientRect().right : width;
+  const visit = (el, flagged) => {
+    const style = getComputedStyle(el);
+    if (!el.getClientRects().length && style.display !== "contents") return;   // not drawn
+    if (style.position === "fixed") return;     // theme chrome: never widens the page
+    const r = el.getBoundingClientRect();
+    const past = !flagged && r.width > 0 && r.right > edge + 1;
+    if (past) {
+      found.push(describe(el, {how: "past the edge", box: Math.round(edge),
+                               content: Math.round(r.right)}));
+    }
+    if (el.matches("svg, mjx-assistive-mml")) return;
+    if (el !== root && style.overflowX !== "visible") return;   // it scrolls or clips its content
+    const kids = el.matches("mjx-container")
+      ? el.querySelectorAll(":scope > mjx-assistive-mml") : el.children;
+    for (const c of kids) visit(c, flagged || past);
+  };
+  for (const c of root.children) visit(c, false);
+  return {found, scrollWidth: page, innerWidth: window.innerWidth};
+}
+"""
+
+WINDOW = {"viewport": {"width": 1280, "height": 900}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True,
+         "has_touch": True}
 
 
 def _require_browser():
@@ -244,3 +357,142 @@ def test_every_page_renders_offline_with_typeset_math(served: Site) -> None:
     problems += watch.failed + watch.console
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems[:60])
     assert equations > 0, "no equation was typeset anywhere"
+
+
+def _measure(page, width: int, mode: str) -> list[dict]:
+    """Run OVERFLOW_JS on the page that is loaded: what overflows sideways, one dict each."""
+    return page.evaluate(OVERFLOW_JS, {"width": width, "mode": mode})["found"]
+
+
+def _finding(where: str, f: dict) -> str:
+    under = f' under "{f["heading"]}"' if f["heading"] else ""
+    if f["how"] == "past the edge":
+        widths = f'its right edge at {f["content"]} px, the limit {f["box"]} px'
+    else:
+        widths = f'{f["content"]} px of content in a {f["box"]} px box'
+    return f'{where}: {f["kind"]} "{f["text"]}"{under}: {f["how"]} ({widths})'
+
+
+
+def test_no_page_overflows_sideways(served: Site) -> None:
+    """At 1280 px nothing in the text scrolls sideways; on a 390 px phone no page is wider than
+    the screen and nothing reaches past its right edge (a box may scroll inside itself)."""
+    sync_playwright, chromium = _require_browser()
+    urls = _page_urls(served)
+    watch = Watch(served)
+    found: dict[str, dict[str, list[dict]]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for label, options, mode, width in (("1280", WINDOW, "column", 1280),
+                                             ("390", PHONE, "screen", 390)):
+            context = browser.new_context(**options)
+            context.route("**/*", watch.route)
+            page = context.new_page()
+            for url in urls:
+                name = url.removeprefix(served.url) or "/"
+                watch.page = f"{name} ({label} px)"
+                page.goto(url, wait_until="load")
+                found.setdefault(name, {})[label] = _measure(page, width, mode)
+            context.close()
+        browser.close()
+
+    table = [f"{'page':40} {'1280 px':>8} {'390 px':>8}"]
+    details = []
+    for name, by_width in found.items():
+        table.append(f"{name:40} {len(by_width['1280']):8d} {len(by_width['390']):8d}")
+        for label in ("1280", "390"):
+            details += [_finding(f"{name} at {label} px", f) for f in by_width[label]]
+    total = {label: sum(len(w[label]) for w in found.values()) for label in ("1280", "390")}
+    pages = {label: sum(bool(w[label]) for w in found.values()) for label in ("1280", "390")}
+    summary = (f"overflow: {total['1280']} sideways overflow(s) at 1280 px on {pages['1280']} "
+               f"page(s), {total['390']} at 390 px on {pages['390']} page(s), "
+               f"{len(found)} pages measured")
+    SUMMARY.append(summary)
+    print("\n".join(table))
+    print(summary)
+    assert not watch.blocked, f"requests to other hosts: {watch.blocked[:5]}"
+    assert not details, (f"{len(details)} sideways overflow(s):\n" + "\n".join(table) + "\n"
+                         + "\n".join(details[:200]))
+
+
+# A page built to overflow: one 200-character code line in a box that scrolls, a div wider than
+# the text column and than a phone, and a MathJax-like hidden assistive copy of a formula sticking
+# out to the right. MathJax's own rules for that copy come after the page's sheet, as MathJax
+# injects them.
+_MATHJAX_ASSISTIVE_CSS = """
+mjx-container { position: relative; }
+mjx-assistive-mml { position: absolute !important; top: 0; left: 0; display: block !important;
+  clip: rect(1px, 1px, 1px, 1px); width: auto !important; overflow: hidden !important; }
+"""
+_LONG_LINE = "print(" + "x" * 192 + ")"
+
+
+def _test_page(*, code: str = "", wide: bool = False, formula: bool = False,
+               site_css: bool = False) -> str:
+    sheet = (ROOT / "docs" / "stylesheets" / "nnbook.css").read_text(encoding="utf-8")
+    parts = ["<h2>A section</h2><p>Some text.</p>"]
+    if code:
+        parts.append(f'<div class="highlight"><pre><code>{code}</code></pre></div>')
+    if wide:
+        parts.append('<div class="wide" style="width: 1000px">a wide div</div>')
+    if formula:
+        parts.append('<p>text ending in a formula <span class="arithmatex"><mjx-container>x'
+                     '<mjx-assistive-mml>' + "<mi>x</mi>" * 200 + "</mjx-assistive-mml>"
+                     "</mjx-container></span></p>")
+    return f"""<!doctype html><html><head>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body {{ margin: 0; font: 16px/1.4 sans-serif; }}
+.content {{ max-width: 700px; }}
+article {{ margin: 0 16px; }}
+pre {{ margin: 0; }} pre > code {{ display: block; overflow-x: auto; }}
+</style>
+<style>{sheet if site_css else ""}</style>
+<style>{_MATHJAX_ASSISTIVE_CSS}</style>
+</head><body><div class="content"><article class="md-typeset">{"".join(parts)}</article></div>
+</body></html>"""
+
+
+def test_overflow_measurement_catches_what_it_should() -> None:
+    """The measurement on pages whose overflow is known, at both sizes."""
+    sync_playwright, chromium = _require_browser()
+    cases = {
+        "clean": _test_page(code="print(1)"),
+        "long code line": _test_page(code=_LONG_LINE),
+        "wide div": _test_page(wide=True),
+        "assistive MathML": _test_page(formula=True),
+        "assistive MathML, site CSS": _test_page(formula=True, site_css=True),
+    }
+    seen: dict[tuple[str, str], list[dict]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for label, options, mode, width in (("1280", WINDOW, "column", 1280),
+                                             ("390", PHONE, "screen", 390)):
+            context = browser.new_context(**options)
+            context.route("**/*", lambda route: route.abort())      # the pages are self-contained
+            page = context.new_page()
+            for case, html in cases.items():
+                page.set_content(html, wait_until="load")
+                seen[case, label] = _measure(page, width, mode)
+            context.close()
+        browser.close()
+    kinds = {key: sorted({(f["kind"], f["how"]) for f in fs}) for key, fs in seen.items()}
+    for key, fs in seen.items():
+        print(key, [_finding("test page", f) for f in fs])
+
+    assert kinds["clean", "1280"] == [] and kinds["clean", "390"] == []
+    # 1280: the long line scrolls in its box, and the report names it by its text and widths
+    assert kinds["long code line", "1280"] == [("code", "scrolls")]
+    (f,) = seen["long code line", "1280"]
+    assert f["text"] == _LONG_LINE[:60] and f["heading"] == "A section"
+    assert f["content"] > f["box"] + 100
+    # 390: the same block scrolls inside its own box, so the page is no wider than the phone
+    assert kinds["long code line", "390"] == []
+    assert kinds["wide div", "1280"] == [("div.wide", "past the edge")]
+    assert kinds["wide div", "390"] == [("div.wide", "past the edge"),
+                                        ("page", "wider than the screen")]
+    assert ("assistive MathML", "past the edge") in kinds["assistive MathML", "390"]
+    assert ("assistive MathML", "past the edge") in kinds["assistive MathML", "1280"]
+    # and the book's stylesheet keeps MathJax's hidden copy inside the formula's box
+    assert kinds["assistive MathML, site CSS", "390"] == []
+    assert kinds["assistive MathML, site CSS", "1280"] == []
