@@ -51,9 +51,11 @@ def _eps(A: np.ndarray, eps: float) -> float:
 def bce(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> float:
     r"""Binary cross-entropy cost from probabilities,
 
-    $$J = -\frac{1}{m} \sum_{i=1}^{m} \sum_k \left[ y_k \ln a_k + (1 - y_k) \ln(1 - a_k) \right].$$
+    $$J = -\frac{1}{m} \sum_{i=1}^{m} \sum_k
+    \left[ y_k \ln a_k + (1 - y_k) \ln(1 - a_k) \right].$$
 
-    ``A`` is clipped to $[\varepsilon, 1 - \varepsilon]$ so the logarithms stay finite.
+    ``A`` is clipped to $[\varepsilon, 1 - \varepsilon]$ so the logarithms stay
+    finite.
 
     Parameters
     ----------
@@ -102,7 +104,8 @@ def bce_with_logits(Z: np.ndarray, Y: np.ndarray) -> float:
 
     $$\mathcal{L} = \max(z, 0) - z y + \ln\!\left(1 + e^{-|z|}\right),$$
 
-    which equals $-[y \ln \sigma(z) + (1-y)\ln(1-\sigma(z))]$ without ever forming $\sigma(z)$.
+    which equals $-[y \ln \sigma(z) + (1-y)\ln(1-\sigma(z))]$ without ever
+    forming $\sigma(z)$.
 
     Examples
     --------
@@ -244,7 +247,9 @@ def get_loss(name: str | Loss) -> Loss:
 
 
 # --8<-- [start:SHORTCUTS]
-SHORTCUTS: dict[tuple[str, str], Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+SHORTCUTS: dict[
+    tuple[str, str], Callable[[np.ndarray, np.ndarray], np.ndarray]
+] = {
     ("sigmoid", "bce"): lambda A, Y: A - Y,
     ("softmax", "cross_entropy"): lambda A, Y: A - Y,
     ("identity", "mse"): lambda A, Y: 2 * (A - Y),
@@ -257,7 +262,7 @@ r"""(output activation, loss) -> $dZ^{[L]}(A, Y)$ for the pairs where the chain 
 def output_delta(
     activation: str, loss: str, Z: np.ndarray, A: np.ndarray, Y: np.ndarray
 ) -> np.ndarray:
-    r"""Per-example output gradient $dZ^{[L]} = m\,\partial J / \partial Z^{[L]}$.
+    r"""Per-example output gradient $dZ^{[L]} = m \partial J/\partial Z^{[L]}$.
 
     For the three matched pairs the chain rule collapses:
 
