@@ -36,7 +36,10 @@ __all__ = [
     "activation_derivatives_svg",
     "activations_svg",
     "decision_boundary_svg",
+    "fit_curves_svg",
     "loss_curve_svg",
+    "loss_curves_svg",
+    "loss_surface_svg",
     "network_svg",
 ]
 
@@ -573,3 +576,298 @@ def decision_boundary_svg(
         ax.legend(loc="upper right", fontsize=8)
 
     return _render(draw, alt, (5.2, 4.0))
+
+
+# --------------------------------------------------------------------------- gradient descent
+def _check_range(value: Any, name: str) -> tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name}: expected a pair (low, high) of numbers, got {value!r}") from exc
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise ValueError(f"{name}: expected finite numbers with low < high, got {value!r}")
+    return lo, hi
+
+
+def _check_curves(curves: Any, name: str, width: int,
+                  empty: bool = False) -> dict[str, np.ndarray]:
+    """A mapping label -> finite array of ``width`` columns (1: a plain sequence)."""
+    if not hasattr(curves, "items") or not (curves or empty):
+        kind = "a dict" if empty else "a non-empty dict"
+        raise TypeError(f"{name}: expected {kind} label -> values, got {curves!r}")
+    if len(curves) > len(PALETTE):
+        raise ValueError(f"{name}: expected at most {len(PALETTE)} entries, got {len(curves)}")
+    out: dict[str, np.ndarray] = {}
+    for label, values in curves.items():
+        values = getattr(values, "loss", values)  # a History
+        try:
+            arr = np.asarray(values, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name}[{label!r}]: expected numbers, got {values!r}") from exc
+        arr = arr.reshape(-1) if width == 1 else arr
+        shape_ok = arr.ndim == 1 if width == 1 else (arr.ndim == 2 and arr.shape[1] == width)
+        if not shape_ok or arr.shape[0] == 0:
+            want = "a non-empty sequence" if width == 1 else f"shape (k, {width}), k >= 1"
+            raise ValueError(f"{name}[{label!r}]: expected {want}, got shape {arr.shape}")
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name}[{label!r}]: expected finite values, got NaN or inf "
+                             "(cut a diverging run where it stops being finite)")
+        out[str(label)] = arr
+    return out
+
+
+def loss_surface_svg(
+    cost: Any,
+    paths: Any,
+    *,
+    alt: str,
+    w_range: tuple[float, float],
+    b_range: tuple[float, float],
+    minimum: tuple[float, float] | None = None,
+    levels: int = 14,
+    resolution: int = 121,
+    labels: tuple[str, str] = ("weight $w$", "bias $b$"),
+) -> str:
+    r"""Contours of a two-parameter cost $J(w, b)$ with gradient-descent paths drawn on them.
+
+    The contour levels are spaced geometrically between the lowest and the highest value on the
+    grid, so the floor of a valley gets as many lines as its walls. Both axes use the same
+    scale: a gradient step then crosses the contour lines at a right angle, as it does in the
+    parameter space.
+
+    Parameters
+    ----------
+    cost : callable
+        ``cost(w, b) -> float``, evaluated on a ``resolution`` x ``resolution`` grid.
+    paths : dict str -> array of shape (k, 2)
+        Label -> the points $(w, b)$ visited, the start first (at most 6 paths; ``{}`` draws
+        the surface alone). Points outside the ranges are clipped by the frame.
+    alt : str
+        Text alternative (required: say what the paths do).
+    w_range, b_range : (float, float)
+        The horizontal ($w$) and vertical ($b$) extent.
+    minimum : (float, float), optional
+        Where the cost is lowest, marked with a cross.
+    levels : int
+        Number of contour lines (at least 3).
+    resolution : int
+        Grid points per axis (at least 10).
+    labels : (str, str)
+        Axis labels.
+
+    Returns
+    -------
+    str
+        SVG markup. Each path is a group whose id ends in ``path-<k>``.
+
+    Examples
+    --------
+    >>> from nnbook.plot import loss_surface_svg
+    >>> def J(w, b):
+    ...     return (w - 1.0) ** 2 + 5.0 * b ** 2
+    >>> paths = {"steps": [[-1.0, 1.0], [0.0, 0.0], [1.0, 0.0]]}
+    >>> svg = loss_surface_svg(J, paths, alt="An elliptic valley",
+    ...                        w_range=(-2, 2), b_range=(-1.5, 1.5))
+    >>> print(svg.startswith("<svg"), "path-0" in svg)
+    True True
+    """
+    alt = _check_alt(alt)
+    if not callable(cost):
+        raise TypeError(f"cost: expected a function cost(w, b) -> float, got {cost!r}")
+    tracks = _check_curves(paths, "paths", 2, empty=True)
+    w_lo, w_hi = _check_range(w_range, "w_range")
+    b_lo, b_hi = _check_range(b_range, "b_range")
+    if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or levels < 3:
+        raise ValueError(f"levels: expected an integer >= 3, got {levels!r}")
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) \
+            or resolution < 10:
+        raise ValueError(f"resolution: expected an integer >= 10, got {resolution!r}")
+    if minimum is not None:
+        minimum = tuple(float(v) for v in minimum)  # type: ignore[assignment]
+        if len(minimum) != 2 or not np.all(np.isfinite(minimum)):
+            raise ValueError(f"minimum: expected a finite point (w, b), got {minimum!r}")
+    ws, bs = np.linspace(w_lo, w_hi, resolution), np.linspace(b_lo, b_hi, resolution)
+    grid = np.array([[float(cost(w, b)) for w in ws] for b in bs])
+    if not np.all(np.isfinite(grid)):
+        raise ValueError("cost: expected finite values on the whole grid, got NaN or inf")
+    lo, hi = float(grid.min()), float(grid.max())
+    if not hi > lo:
+        raise ValueError(f"cost: expected a non-constant function on the grid, got {lo!r}")
+    span = hi - lo
+    heights = lo + span * (np.geomspace(1e-3, 1.0, levels) - 1e-3 * 0.5)
+
+    def draw(fig: Any) -> None:
+        ax = fig.add_subplot()
+        ax.grid(False)
+        ax.contour(ws, bs, grid, levels=heights, colors=[_FG], linewidths=0.7, alpha=0.45)
+        for k, (label, pts) in enumerate(tracks.items()):
+            colour = PALETTE[k % len(PALETTE)]
+            line, = ax.plot(pts[:, 0], pts[:, 1], color=colour, linewidth=1.6,
+                            linestyle=_STYLES[k % len(_STYLES)], marker="o", markersize=3.2,
+                            label=label, zorder=3)
+            line.set_gid(f"path-{k}")
+            ax.plot(pts[:1, 0], pts[:1, 1], "s", color=_FG, markersize=6, zorder=4,
+                    label="start" if k == 0 else None)
+        if minimum is not None:
+            ax.plot([minimum[0]], [minimum[1]], "x", color=_FG, markersize=9,
+                    markeredgewidth=2.0, label="minimum", zorder=5)
+        ax.set_xlim(w_lo, w_hi)
+        ax.set_ylim(b_lo, b_hi)
+        ax.set_aspect("equal")
+        ax.set_xlabel(labels[0])
+        ax.set_ylabel(labels[1])
+        if tracks or minimum is not None:
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=9)
+
+    height = 4.6 * (b_hi - b_lo) / (w_hi - w_lo) + 1.6
+    return _render(draw, alt, (6.0, float(np.clip(height, 3.0, 7.0))))
+
+
+def loss_curves_svg(
+    curves: Any,
+    *,
+    alt: str,
+    ylim: tuple[float, float] | None = None,
+    log: bool = False,
+    xlabel: str = "epoch",
+    ylabel: str = "cost $J$",
+) -> str:
+    r"""Several training curves on ONE shared axis, so that their heights compare directly.
+
+    Parameters
+    ----------
+    curves : dict str -> History or sequence of float
+        Label -> the cost at epochs 1, 2, ... (a `History` from `Network.fit` is read through
+        its ``.loss``). Curves may differ in length (a run cut where it diverged); at most 6.
+    alt : str
+        Text alternative (required: say what the curves show).
+    ylim : (float, float), optional
+        The vertical extent; a curve that leaves it is clipped by the frame. Default: from 0
+        (or the smallest value, if negative) to 5% above the largest.
+    log : bool
+        Logarithmic vertical axis (all values must then be positive).
+    xlabel, ylabel : str
+        Axis labels.
+
+    Returns
+    -------
+    str
+        SVG markup. Each curve is a line whose id ends in ``curve-<k>``.
+
+    Examples
+    --------
+    >>> from nnbook.plot import loss_curves_svg
+    >>> svg = loss_curves_svg({"slow": [0.7, 0.69, 0.68], "fast": [0.7, 0.3, 0.1]},
+    ...                       alt="Two learning rates on one axis")
+    >>> print(svg.count("curve-"))
+    2
+    """
+    alt = _check_alt(alt)
+    lines = _check_curves(curves, "curves", 1)
+    if log and any(np.any(v <= 0) for v in lines.values()):
+        raise ValueError("log: expected positive values for a logarithmic axis, got values <= 0")
+    if ylim is None:
+        top = max(float(v.max()) for v in lines.values())
+        bottom = min(0.0, min(float(v.min()) for v in lines.values()))
+        ylim = (bottom, top + 0.05 * (top - bottom if top > bottom else 1.0))
+        if log:
+            low = min(float(v.min()) for v in lines.values())
+            ylim = (low / 1.5, top * 1.5)
+    y_lo, y_hi = _check_range(ylim, "ylim")
+    if log and y_lo <= 0:
+        raise ValueError(f"ylim: expected a positive lower limit on a log axis, got {ylim!r}")
+    longest = max(v.size for v in lines.values())
+
+    def draw(fig: Any) -> None:
+        ax = fig.add_subplot()
+        for k, (label, values) in enumerate(lines.items()):
+            epochs = np.arange(1, values.size + 1)
+            line, = ax.plot(epochs, values, color=PALETTE[k % len(PALETTE)],
+                            linestyle=_STYLES[k % len(_STYLES)], label=label)
+            line.set_gid(f"curve-{k}")
+            if values.size < longest:  # a run that stopped early: mark its last value
+                ax.plot(epochs[-1:], values[-1:], "o", color=PALETTE[k % len(PALETTE)],
+                        markersize=5, clip_on=True)
+        if log:
+            ax.set_yscale("log")
+        ax.set_ylim(y_lo, y_hi)
+        ax.set_xlim(1, max(2, longest))
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1, fontsize=9)
+
+    return _render(draw, alt, (6.0, 3.4 + 0.25 * len(lines)))
+
+
+def fit_curves_svg(
+    X: Any,
+    Y: Any,
+    curves: Any,
+    *,
+    alt: str,
+    reference: tuple[str, Any] | None = None,
+    x_label: str = "$x$",
+    y_label: str = "$y$",
+) -> str:
+    r"""One-input regression: the data points and one or more fitted curves $\hat y(x)$.
+
+    Parameters
+    ----------
+    X, Y : arrays of shape (1, m)
+        The training points (drawn as dots).
+    curves : dict str -> array of shape (k, 2)
+        Label -> the points $(x, \hat y)$ of a curve, in order of $x$ (at most 6).
+    alt : str
+        Text alternative (required).
+    reference : (str, array of shape (k, 2)), optional
+        A label and the points of a reference curve (say, the noise-free truth), drawn dotted
+        in the text colour.
+    x_label, y_label : str
+        Axis labels.
+
+    Returns
+    -------
+    str
+        SVG markup. Each curve is a line whose id ends in ``fit-<k>``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from nnbook.plot import fit_curves_svg
+    >>> x = np.linspace(-1, 1, 5)
+    >>> svg = fit_curves_svg(x[None], (2 * x)[None], {"y = 2x": np.c_[x, 2 * x]},
+    ...                      alt="A line through five points")
+    >>> print(svg.count("fit-0"))
+    1
+    """
+    alt = _check_alt(alt)
+    X = np.asarray(X, dtype=float)
+    Y = np.asarray(Y, dtype=float)
+    if X.ndim != 2 or X.shape[0] != 1 or X.shape[1] == 0:
+        raise ValueError(f"X: expected shape (1, m), got {X.shape}")
+    if Y.shape != X.shape:
+        raise ValueError(f"Y: expected shape {X.shape}, got {Y.shape}")
+    lines = _check_curves(curves, "curves", 2)
+    if reference is not None:
+        if not isinstance(reference, tuple) or len(reference) != 2:
+            raise TypeError(f"reference: expected a pair (label, points), got {reference!r}")
+        ref = _check_curves({reference[0]: reference[1]}, "reference", 2)
+    else:
+        ref = {}
+
+    def draw(fig: Any) -> None:
+        ax = fig.add_subplot()
+        for label, pts in ref.items():
+            ax.plot(pts[:, 0], pts[:, 1], color=_FG, linestyle=(0, (1, 2)), linewidth=1.5,
+                    label=label)
+        for k, (label, pts) in enumerate(lines.items()):
+            line, = ax.plot(pts[:, 0], pts[:, 1], color=PALETTE[(k + 1) % len(PALETTE)],
+                            linestyle=_STYLES[k % len(_STYLES)], label=label)
+            line.set_gid(f"fit-{k}")
+        ax.scatter(X[0], Y[0], s=26, color=PALETTE[0], edgecolors=_FG, linewidths=0.6,
+                   label="training data", zorder=4)
+        ax.set_xlabel(x_label)
+        ax.set_ylabel(y_label)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1, fontsize=9)
+
+    return _render(draw, alt, (6.0, 3.9 + 0.2 * (len(lines) + len(ref))))

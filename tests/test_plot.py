@@ -18,6 +18,11 @@ from nnbook import plot  # noqa: E402
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
+def _bowl(w: float, b: float) -> float:
+    """A quadratic valley with unequal curvatures."""
+    return (w - b) ** 2 + 0.1 * (w + b) ** 2
+
+
 def _trained_xor():
     X, Y = nb.datasets.xor()
     net = nb.Network([2, 2, 1], ["tanh", "sigmoid"], loss="bce", seed=1)
@@ -38,6 +43,18 @@ FIGURES = {
     "loss-history": lambda alt: plot.loss_curve_svg(HISTORY, alt=alt),
     "loss-list": lambda alt: plot.loss_curve_svg([1.0, 0.1, 0.01, 0.001], alt=alt),
     "boundary": lambda alt: plot.decision_boundary_svg(NET, X, Y, alt=alt, resolution=40),
+    "surface": lambda alt: plot.loss_surface_svg(
+        _bowl, {"a": [[-1.0, 1.0], [0.0, 0.5]], "b": [[1.0, -1.0], [0.5, 0.0]]},
+        alt=alt, w_range=(-2, 2), b_range=(-1.5, 1.5), minimum=(0.0, 0.0), resolution=30),
+    "surface-alone": lambda alt: plot.loss_surface_svg(
+        _bowl, {}, alt=alt, w_range=(-2, 2), b_range=(-1, 1), resolution=20),
+    "curves": lambda alt: plot.loss_curves_svg(
+        {"slow": [0.7, 0.69, 0.68, 0.67], "fast": HISTORY, "cut": [0.7, 2.0, 9.0]},
+        alt=alt, ylim=(0.0, 1.0)),
+    "curves-log": lambda alt: plot.loss_curves_svg({"a": [1.0, 0.1, 0.01]}, alt=alt, log=True),
+    "fits": lambda alt: plot.fit_curves_svg(
+        [[-1.0, 0.0, 1.0]], [[-1.0, 0.1, 0.9]], {"line": [[-1.0, -1.0], [1.0, 1.0]]},
+        alt=alt, reference=("truth", [[-1.0, -0.9], [1.0, 0.9]])),
 }
 
 
@@ -153,6 +170,44 @@ def test_relu_derivative_drawn_with_a_jump() -> None:
         (lambda: plot.loss_curve_svg([1.0, float("nan")]), "history_or_losses"),
         (lambda: plot.decision_boundary_svg(NET, np.zeros((3, 4)), Y), "X"),
         (lambda: plot.decision_boundary_svg(NET, X, np.zeros((1, 3))), "Y"),
+        (lambda: plot.loss_surface_svg(_bowl, {}, alt="", w_range=(0, 1), b_range=(0, 1)),
+         "alt"),
+        (lambda: plot.loss_surface_svg("J", {}, alt="a", w_range=(0, 1), b_range=(0, 1)),
+         "cost"),
+        (lambda: plot.loss_surface_svg(_bowl, [[0, 0]], alt="a", w_range=(0, 1),
+                                       b_range=(0, 1)), "paths"),
+        (lambda: plot.loss_surface_svg(_bowl, {"p": [0.0, 1.0]}, alt="a", w_range=(0, 1),
+                                       b_range=(0, 1)), "paths"),
+        (lambda: plot.loss_surface_svg(_bowl, {"p": [[0.0, float("nan")]]}, alt="a",
+                                       w_range=(0, 1), b_range=(0, 1)), "paths"),
+        (lambda: plot.loss_surface_svg(_bowl, {}, alt="a", w_range=(1, 0), b_range=(0, 1)),
+         "w_range"),
+        (lambda: plot.loss_surface_svg(_bowl, {}, alt="a", w_range=(0, 1), b_range=None),
+         "b_range"),
+        (lambda: plot.loss_surface_svg(_bowl, {}, alt="a", w_range=(0, 1), b_range=(0, 1),
+                                       levels=2), "levels"),
+        (lambda: plot.loss_surface_svg(_bowl, {}, alt="a", w_range=(0, 1), b_range=(0, 1),
+                                       resolution=5), "resolution"),
+        (lambda: plot.loss_surface_svg(_bowl, {}, alt="a", w_range=(0, 1), b_range=(0, 1),
+                                       minimum=(0.0, float("inf"))), "minimum"),
+        (lambda: plot.loss_surface_svg(lambda w, b: 1.0, {}, alt="a", w_range=(0, 1),
+                                       b_range=(0, 1)), "cost"),
+        (lambda: plot.loss_surface_svg(lambda w, b: float("nan"), {}, alt="a",
+                                       w_range=(0, 1), b_range=(0, 1)), "cost"),
+        (lambda: plot.loss_curves_svg({}, alt="a"), "curves"),
+        (lambda: plot.loss_curves_svg([0.5, 0.4], alt="a"), "curves"),
+        (lambda: plot.loss_curves_svg({"a": [0.5, float("inf")]}, alt="a"), "curves"),
+        (lambda: plot.loss_curves_svg({"a": []}, alt="a"), "curves"),
+        (lambda: plot.loss_curves_svg({"a": [0.5]}, alt=" "), "alt"),
+        (lambda: plot.loss_curves_svg({"a": [0.5, 0.0]}, alt="a", log=True), "log"),
+        (lambda: plot.loss_curves_svg({"a": [0.5]}, alt="a", ylim=(1.0, 0.0)), "ylim"),
+        (lambda: plot.loss_curves_svg({str(k): [1.0] for k in range(7)}, alt="a"), "curves"),
+        (lambda: plot.fit_curves_svg(np.zeros((2, 3)), np.zeros((2, 3)), {}, alt="a"), "X"),
+        (lambda: plot.fit_curves_svg([[0.0, 1.0]], [[0.0]], {"a": [[0, 0]]}, alt="a"), "Y"),
+        (lambda: plot.fit_curves_svg([[0.0, 1.0]], [[0.0, 1.0]], {"a": [0, 1]}, alt="a"),
+         "curves"),
+        (lambda: plot.fit_curves_svg([[0.0]], [[0.0]], {"a": [[0, 0]]}, alt="a",
+                                     reference=[[0, 0]]), "reference"),
     ],
 )
 def test_bad_input_names_the_argument(call, match: str) -> None:
@@ -165,3 +220,29 @@ def test_import_nnbook_does_not_import_matplotlib() -> None:
             "print('matplotlib' in sys.modules, 'nnbook.plot' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_loss_surface_draws_every_path_and_the_grid_of_the_cost():
+    calls = []
+
+    def cost(w, b):
+        calls.append((w, b))
+        return _bowl(w, b)
+
+    paths = {"one": [[-1.0, 1.0], [0.0, 0.5], [0.2, 0.1]], "two": [[1.0, -1.0]]}
+    svg = plot.loss_surface_svg(cost, paths, alt="bowl", w_range=(-2, 2), b_range=(-1, 1),
+                                resolution=12)
+    assert len(calls) == 12 * 12
+    assert len(re.findall(r'id="[^"]*-path-\d+"', svg)) == 2
+
+
+def test_loss_curves_share_one_axis_and_mark_a_cut_run():
+    svg = plot.loss_curves_svg({"a": [1.0, 0.5, 0.25], "b": [1.0, 2.0]}, alt="two runs")
+    assert len(re.findall(r'id="[^"]*-curve-\d+"', svg)) == 2
+    assert len(re.findall(r'<g id="[^"]*-axes_\d+"', svg)) == 1   # one shared axis
+
+
+def test_fit_curves_count():
+    svg = plot.fit_curves_svg([[0.0, 1.0]], [[0.0, 1.0]],
+                              {"a": [[0, 0], [1, 1]], "b": [[0, 1], [1, 0]]}, alt="fits")
+    assert len(re.findall(r'id="[^"]*-fit-\d+"', svg)) == 2
