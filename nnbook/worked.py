@@ -30,6 +30,7 @@ __all__ = [
     "example_221",
     "layer_2to4",
     "net221_bias_gradients",
+    "net221_by_hand",
     "net221_error_gradients",
     "net221_forward",
     "net221_sensitivities",
@@ -236,6 +237,105 @@ def net221_to_network(w1: Any, w2: Any, b2: Any = None, b3: Any = None) -> Netwo
     b1 = np.zeros((w1.shape[1], 1)) if b2 is None else b2
     bL = np.zeros((w2.shape[1], 1)) if b3 is None else b3
     return Network.from_parameters({1: w1.T, 2: w2.T}, {1: b1, 2: bL}, "sigmoid", "mse")
+
+
+def _column(value: Any, name: str, shape: tuple[int, int]) -> np.ndarray:
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.size == shape[0] * shape[1] and arr.ndim <= 1 and shape[1] == 1:
+        arr = arr.reshape(shape)
+    if arr.shape != shape:
+        raise ValueError(f"{name}: expected shape {shape}, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name}: expected finite values, got {arr.tolist()}")
+    return arr
+
+
+def _sigma(u: float) -> float:
+    """The sigmoid of one number, without overflow for large |u|."""
+    if u >= 0:
+        return 1.0 / (1.0 + float(np.exp(-u)))
+    e = float(np.exp(u))
+    return e / (1.0 + e)
+
+
+def net221_by_hand(
+    x: Any, y: Any, W1: Any, W2: Any, b1: Any = None, b2: Any = None
+) -> dict[str, Any]:
+    r"""Chapter 6's 2-2-1 sigmoid network in the book's notation, one scalar formula at a time.
+
+    Weights are "to, from": ``W1[j-1, k-1]`` is $W^{[1]}_{jk}$ (to hidden unit $j$ from input
+    $k$), ``W2[0, j-1]`` is $W^{[2]}_{1j}$; biases ``b1`` $(2, 1)$, ``b2`` $(1, 1)$, zero when
+    ``None``. Loss $J = (\hat y - y)^2$ (one example, so the cost is the loss). Every quantity is
+    computed entry by entry with Python floats, the way the chapter writes it, not by matrix
+    products:
+
+    $$z^{[1]}_j = \textstyle\sum_k W^{[1]}_{jk} x_k + b^{[1]}_j, \quad
+    a^{[1]}_j = \sigma(z^{[1]}_j), \quad
+    z^{[2]} = \textstyle\sum_j W^{[2]}_{1j} a^{[1]}_j + b^{[2]}, \quad
+    \hat y = \sigma(z^{[2]}),$$
+
+    $$\frac{\partial J}{\partial \hat y} = -2\Delta = 2(\hat y - y), \quad
+    \delta^{[2]} = \frac{\partial J}{\partial \hat y}\,\sigma'(z^{[2]}), \quad
+    \delta^{[1]}_j = W^{[2]}_{1j}\,\delta^{[2]}\,\sigma'(z^{[1]}_j),$$
+
+    $$dW^{[2]}_{1j} = \delta^{[2]} a^{[1]}_j, \quad db^{[2]} = \delta^{[2]}, \quad
+    dW^{[1]}_{jk} = \delta^{[1]}_j x_k, \quad db^{[1]}_j = \delta^{[1]}_j, \quad
+    \frac{\partial J}{\partial x_k} = \textstyle\sum_j W^{[1]}_{jk}\,\delta^{[1]}_j .$$
+
+    Returns
+    -------
+    dict
+        Columns and matrices with the engine's shapes: ``"x"``, ``"z1"``, ``"a1"``, ``"g1"``
+        ($\sigma'(z^{[1]})$), ``"dA1"`` ($W^{[2]\top}\delta^{[2]}$), ``"dZ1"`` ($\delta^{[1]}$),
+        ``"db1"``, ``"dx"`` (all $(2, 1)$); ``"z2"``, ``"yhat"``, ``"g2"``, ``"dyhat"``,
+        ``"dZ2"`` ($\delta^{[2]}$), ``"db2"`` (all $(1, 1)$); ``"dW2"`` $(1, 2)$, ``"dW1"``
+        $(2, 2)$; and the floats ``"J"`` and ``"Delta"`` ($y - \hat y$).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from nnbook import worked
+    >>> x, y = np.array([[0.35], [0.90]]), np.array([[0.5]])
+    >>> W1 = np.array([[0.1, 0.4], [0.8, 0.6]])
+    >>> W2 = np.array([[0.3, 0.9]])
+    >>> h = worked.net221_by_hand(x, y, W1, W2)
+    >>> round(float(h["z1"][0, 0]), 6), round(float(h["dW1"][0, 0]), 6)
+    (0.395, 0.002059)
+    """
+    x = _column(x, "x", (2, 1))
+    y = _column(y, "y", (1, 1))
+    W1 = _column(W1, "W1", (2, 2))
+    W2 = _column(W2, "W2", (1, 2))
+    b1 = np.zeros((2, 1)) if b1 is None else _column(b1, "b1", (2, 1))
+    b2 = np.zeros((1, 1)) if b2 is None else _column(b2, "b2", (1, 1))
+    xs = [float(x[k, 0]) for k in range(2)]
+    z1 = [float(W1[j, 0]) * xs[0] + float(W1[j, 1]) * xs[1] + float(b1[j, 0])
+          for j in range(2)]
+    a1 = [_sigma(z) for z in z1]
+    g1 = [a * (1 - a) for a in a1]  # sigma'(z) = sigma(z) (1 - sigma(z))
+    z2 = float(W2[0, 0]) * a1[0] + float(W2[0, 1]) * a1[1] + float(b2[0, 0])
+    yhat = _sigma(z2)
+    g2 = yhat * (1 - yhat)
+    Delta = float(y[0, 0]) - yhat  # target minus output
+    J = Delta**2
+    dyhat = -2 * Delta  # dJ/dyhat = -2 Delta = 2 (yhat - y)
+    d2 = dyhat * g2  # delta[2] = dJ/dz[2]
+    dA1 = [float(W2[0, j]) * d2 for j in range(2)]  # dJ/da[1]_j
+    d1 = [dA1[j] * g1[j] for j in range(2)]  # delta[1]_j = dJ/dz[1]_j
+    dW2 = [d2 * a1[j] for j in range(2)]
+    dW1 = [[d1[j] * xs[k] for k in range(2)] for j in range(2)]
+    dx = [float(W1[0, k]) * d1[0] + float(W1[1, k]) * d1[1] for k in range(2)]
+
+    def col(values: list[float]) -> np.ndarray:
+        return np.array(values, dtype=np.float64).reshape(-1, 1)
+
+    return {
+        "x": x.copy(), "z1": col(z1), "a1": col(a1), "g1": col(g1),
+        "z2": col([z2]), "yhat": col([yhat]), "g2": col([g2]), "J": J, "Delta": Delta,
+        "dyhat": col([dyhat]), "dZ2": col([d2]), "dA1": col(dA1), "dZ1": col(d1),
+        "dW2": np.array([dW2]), "db2": col([d2]), "dW1": np.array(dW1), "db1": col(d1),
+        "dx": col(dx),
+    }
 
 
 # ---------------------------------------------------------------------------------- seed 003

@@ -1,0 +1,978 @@
+# ruff: noqa: E741  (``l`` is the layer index of the book's notation)
+r"""Diagrams of the computation, drawn as SVG from the engine's own numbers.
+
+Three figures of the book are built here, at build time, without matplotlib:
+
+* [`computation_graph_221`][nnbook.diagrams.computation_graph_221]: the 2-2-1 network as a
+  computational graph, forward values and backward values $\partial J/\partial(\cdot)$ on the
+  nodes, local derivatives on the edges, every number read from `Network.forward` and
+  `Network.backward`;
+* [`gradient_routing_221`][nnbook.diagrams.gradient_routing_221]: how an add node, a multiply
+  node and an activation node route the gradient, and how gradients add where a value forks,
+  on pieces of that graph with the same numbers;
+* [`layer_flow`][nnbook.diagrams.layer_flow]: one step of the $L$-layer backward loop,
+  $dZ^{[l]} \to dW^{[l]}, db^{[l]}, dA^{[l-1]} \to dZ^{[l-1]}$, with the shape on every arrow.
+
+The markup is plain SVG text, ready to be printed by an executed block
+(```` ```python exec="1" html="1" ````):
+
+* **deterministic**: the same arguments give the same string (ids derive from the content);
+* **accessible**: `role="img"`, a `<title>` and an `aria-label` carry the `alt` text;
+* **theme-aware**: text and lines in `currentColor`; backward values in a second colour,
+  [`BACKWARD_COLOURS`][nnbook.diagrams.BACKWARD_COLOURS], a darker orange on the light scheme
+  and a lighter one on Material's dark slate scheme;
+* **sized by a viewBox**: the figure scales to its column, and is drawn narrow enough that its
+  text stays legible on a 390 px phone.
+
+Every number shown carries `data-q` (what it is) and `data-value` (the full-precision value) so
+tests can read the drawing back.
+
+Examples
+--------
+>>> import numpy as np
+>>> import nnbook as nb
+>>> from nnbook import diagrams
+>>> net = nb.Network.from_parameters(
+...     {1: [[0.1, 0.4], [0.8, 0.6]], 2: [[0.3, 0.9]]},
+...     {1: np.zeros((2, 1)), 2: np.zeros((1, 1))}, "sigmoid", "mse")
+>>> svg = diagrams.computation_graph_221(net, [[0.35], [0.90]], [[0.5]])
+>>> svg.startswith("<svg") and "<title" in svg
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .network import Network
+
+__all__ = [
+    "BACKWARD_COLOURS",
+    "FLOW_ARROWS",
+    "FLOW_NODES",
+    "computation_graph_221",
+    "format_number",
+    "gradient_routing_221",
+    "hidden_step_221",
+    "layer_flow",
+    "value_tables_221",
+]
+
+BACKWARD_COLOURS: dict[str, str] = {"light": "#c2410c", "dark": "#fb923c"}
+"""Colour of backward values: contrast 5.2:1 on white (light scheme) and 7.1:1 on Material's
+slate background (dark scheme)."""
+
+_LIGHT, _DARK = BACKWARD_COLOURS["light"], BACKWARD_COLOURS["dark"]
+_STYLE = (
+    f".nnbd-b{{fill:{_LIGHT}}}.nnbd-bs{{stroke:{_LIGHT}}}"
+    f'[data-md-color-scheme="slate"] .nnbd-b{{fill:{_DARK}}}'
+    f'[data-md-color-scheme="slate"] .nnbd-bs{{stroke:{_DARK}}}'
+    ".nnbd-halo{paint-order:stroke;stroke:var(--md-default-bg-color,#fff);"
+    "stroke-width:5px;stroke-linejoin:round}"
+)
+
+
+# --------------------------------------------------------------------------------- text helpers
+def format_number(value: float, digits: int = 4) -> str:
+    r"""A number as the figures show it: `digits` significant digits, a true minus sign.
+
+    Parameters
+    ----------
+    value : float
+    digits : int
+        Significant digits (1 to 17).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from nnbook.diagrams import format_number
+    >>> format_number(0.0058815735), format_number(0.35), format_number(-0.125)
+    ('0.005882', '0.35', '−0.125')
+    """
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
+        raise ValueError(f"digits: expected an integer from 1 to 17, got {digits!r}")
+    v = float(value)
+    if not np.isfinite(v):
+        raise ValueError(f"value: expected a finite number, got {value!r}")
+    text = f"{v:.{digits}g}"
+    if text in ("-0", "0"):
+        return "0"
+    return text.replace("-", "\u2212")
+
+
+_TOKEN = re.compile(r"\^\{([^}]*)\}|_\{([^}]*)\}|([A-Za-z])|([^\^_A-Za-z]+)")
+
+
+def _rich(text: str, size: float) -> str:
+    """A small TeX-like label (``z^{[1]}_{2}``) as SVG tspans: Latin letters italic,
+    ``^{..}`` raised and ``_{..}`` lowered in a smaller size."""
+    out: list[str] = []
+    shift = 0.0  # current baseline offset in px (positive = down)
+    small = round(size * 0.72, 1)
+    for sup, sub, letter, other in _TOKEN.findall(text):
+        if sup or sub:
+            target = -0.42 * size if sup else 0.26 * size
+            dy = round(target - shift, 1)
+            shift = target
+            out.append(f'<tspan dy="{dy}" font-size="{small}">{html.escape(sup or sub)}</tspan>')
+            continue
+        lead = ""
+        if shift:
+            lead = f' dy="{round(-shift, 1)}"'
+            shift = 0.0
+        if letter:
+            out.append(f'<tspan{lead} font-style="italic">{letter}</tspan>')
+        else:
+            out.append(f"<tspan{lead}>{html.escape(other)}</tspan>")
+    return "".join(out)
+
+
+class _Canvas:
+    """Collects SVG elements in viewBox units and renders the document."""
+
+    def __init__(self, width: float, height: float) -> None:
+        self.width, self.height = width, height
+        self.parts: list[str] = []
+
+    def path(self, d: str, *, cls: str = "", width: float = 1.4, dashed: bool = False,
+             fill: str = "none", opacity: float | None = None, stroke: bool = True) -> None:
+        attrs = [f'd="{d}"', f'fill="{fill}"']
+        if stroke:
+            if not cls:
+                attrs.append('stroke="currentColor"')
+            attrs.append(f'stroke-width="{width}"')
+        if dashed:
+            attrs.append('stroke-dasharray="5 4"')
+        if opacity is not None:
+            attrs.append(f'opacity="{opacity}"')
+        if cls:
+            attrs.append(f'class="{cls}"')
+        self.parts.append(f"<path {' '.join(attrs)}/>")
+
+    def arrow(self, x0: float, y0: float, x1: float, y1: float, *, cls: str = "",
+              dashed: bool = False, width: float = 1.4, head: float = 8.0,
+              opacity: float | None = None) -> None:
+        """A straight line from (x0, y0) to (x1, y1), arrowhead at the end."""
+        dx, dy = x1 - x0, y1 - y0
+        n = float(np.hypot(dx, dy))
+        ux, uy = dx / n, dy / n
+        bx, by = x1 - head * ux, y1 - head * uy  # base of the head
+        self.path(f"M{x0:.1f},{y0:.1f} L{bx:.1f},{by:.1f}", cls=cls + " nnbd-bs" if cls
+                  else "", width=width, dashed=dashed, opacity=opacity)
+        px, py = -uy * head * 0.45, ux * head * 0.45
+        d = (f"M{x1:.1f},{y1:.1f} L{bx + px:.1f},{by + py:.1f} "
+             f"L{bx - px:.1f},{by - py:.1f} Z")
+        self.parts.append(
+            f'<path d="{d}" class="{cls}"/>' if cls
+            else f'<path d="{d}" fill="currentColor"'
+            + (f' opacity="{opacity}"' if opacity is not None else "") + "/>"
+        )
+
+    def box(self, x: float, y: float, w: float, h: float, *, cls: str = "",
+            dashed: bool = False) -> None:
+        r = 6
+        d = (f"M{x + r},{y} H{x + w - r} Q{x + w},{y} {x + w},{y + r} V{y + h - r} "
+             f"Q{x + w},{y + h} {x + w - r},{y + h} H{x + r} Q{x},{y + h} {x},{y + h - r} "
+             f"V{y + r} Q{x},{y} {x + r},{y} Z")
+        self.parts.append(f'<path d="{d}" fill="currentColor" fill-opacity="0.06" stroke="none"/>')
+        self.path(d, cls=cls, width=1.3, dashed=dashed)
+
+    def circle(self, cx: float, cy: float, r: float) -> None:
+        d = (f"M{cx - r:.1f},{cy:.1f} A{r},{r} 0 1 0 {cx + r:.1f},{cy:.1f} "
+             f"A{r},{r} 0 1 0 {cx - r:.1f},{cy:.1f} Z")
+        self.parts.append(f'<path d="{d}" fill="currentColor" fill-opacity="0.06" stroke="none"/>')
+        self.path(d, width=1.4)
+
+    def text(self, x: float, y: float, content: str, *, size: float = 15, anchor: str = "start",
+             cls: str = "", weight: str | None = None, halo: bool = False, q: str | None = None,
+             value: float | None = None, rich: bool = False, italic: bool = False,
+             rotate: float | None = None, muted: bool = False) -> None:
+        attrs = [f'x="{x:.1f}"', f'y="{y:.1f}"', f'font-size="{size}"']
+        if muted:
+            attrs.append('opacity="0.8"')
+        if anchor != "start":
+            attrs.append(f'text-anchor="{anchor}"')
+        classes = " ".join(c for c in (cls, "nnbd-halo" if halo else "") if c)
+        if classes:
+            attrs.append(f'class="{classes}"')
+        if "nnbd-b" not in cls.split():
+            attrs.append('fill="currentColor"')
+        if weight:
+            attrs.append(f'font-weight="{weight}"')
+        if italic:
+            attrs.append('font-style="italic"')
+        if rotate is not None:
+            attrs.append(f'transform="rotate({rotate} {x:.1f} {y:.1f})"')
+        if q is not None:
+            attrs.append(f'data-q="{html.escape(q, quote=True)}"')
+        if value is not None:
+            attrs.append(f'data-value="{float(value)!r}"')
+        body = _rich(content, size) if rich else html.escape(content)
+        self.parts.append(f"<text {' '.join(attrs)}>{body}</text>")
+
+    def render(self, alt: str, *, max_width: int, kind: str) -> str:
+        alt = _check_alt(alt)
+        body = "\n".join(self.parts)
+        prefix = "nnbd" + hashlib.sha1((kind + alt + body).encode()).hexdigest()[:8]
+        title_id = f"{prefix}-title"
+        w, h = self.width, self.height
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="nnbook-figure nnbook-diagram" '
+            f'role="img" aria-labelledby="{title_id}" aria-label="{html.escape(alt, quote=True)}" '
+            f'viewBox="0 0 {w:g} {h:g}" width="{w:g}" height="{h:g}" '
+            f'style="width:100%;max-width:{max_width}px;height:auto" '
+            f'font-family="inherit" data-kind="{kind}">\n'
+            f'<title id="{title_id}">{html.escape(alt)}</title>\n'
+            f"<style>{_STYLE}</style>\n{body}\n</svg>\n"
+        )
+
+
+def _check_alt(alt: Any) -> str:
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(f"alt: expected a non-empty description of the figure, got {alt!r}")
+    return " ".join(alt.split())
+
+
+# ------------------------------------------------------------------------- the 2-2-1 numbers
+def _values_221(net: Any, x: Any, y: Any, *, biases: bool = False) -> dict[str, Any]:
+    """Forward and backward values of the bias-free 2-2-1 network on one example, read from
+    the engine (`Network.forward`, `Network.backward`, the loss and activation derivatives)."""
+    if not isinstance(net, Network):
+        raise TypeError(f"net: expected an nnbook.Network, got {type(net).__name__}")
+    if list(net.sizes) != [2, 2, 1]:
+        raise ValueError(f"net: expected a 2-2-1 network (sizes [2, 2, 1]), got sizes "
+                         f"{list(net.sizes)}")
+    names = [net.g[l].name for l in (1, 2)]
+    if "softmax" in names:
+        raise ValueError(f"net: expected element-wise activations, got {names}")
+    for l in (1, 2):
+        if not biases and np.any(net.b[l] != 0):
+            raise ValueError(
+                f"net: the graph is drawn for the bias-free 2-2-1 network, but b[{l}] is "
+                f"{np.asarray(net.b[l]).ravel().tolist()}; set the biases to zero"
+            )
+    X = np.asarray(x, dtype=np.float64)
+    if X.shape == (2,):
+        X = X.reshape(2, 1)
+    if X.shape != (2, 1):
+        raise ValueError(f"x: expected one example as a (2, 1) column, got shape {X.shape}")
+    Y = np.asarray(y, dtype=np.float64)
+    if Y.size == 1 and Y.ndim <= 2:
+        Y = Y.reshape(1, 1)
+    if Y.shape != (1, 1):
+        raise ValueError(f"y: expected one target, shape (1, 1), got shape {Y.shape}")
+    cache = net.forward(X)
+    grads = net.backward(cache, Y)
+    Z, A = cache.Z, cache.A
+    dyhat = net.loss.derivative(A[2], Y)  # m = 1: the per-example dA[2] is dJ/dyhat
+    return {
+        "x": A[0][:, 0], "z1": Z[1][:, 0], "a1": A[1][:, 0], "z2": float(Z[2][0, 0]),
+        "yhat": float(A[2][0, 0]), "y": float(Y[0, 0]), "J": float(net.loss.value(A[2], Y)),
+        "W1": net.W[1], "W2": net.W[2],
+        "g1": net.g[1].derivative(Z[1])[:, 0], "g2": float(net.g[2].derivative(Z[2])[0, 0]),
+        "dyhat": float(dyhat[0, 0]), "dz2": float(grads.dZ[2][0, 0]),
+        "da1": grads.dA[1][:, 0], "dz1": grads.dZ[1][:, 0],
+        "dx": (net.W[1].T @ grads.dZ[1])[:, 0],  # dA[0] = W[1]^T dZ[1]: where x forks
+        "dW1": grads.dW[1], "dW2": grads.dW[2], "db1": grads.db[1][:, 0],
+        "db2": float(grads.db[2][0, 0]), "b1": net.b[1][:, 0], "b2": float(net.b[2][0, 0]),
+        "act1": names[0], "act2": names[1], "loss": net.loss.name,
+    }
+
+
+def _gname(act: str) -> str:
+    return "σ" if act == "sigmoid" else "tanh" if act == "tanh" else "g"
+
+
+def _node(c: _Canvas, cx: float, y: float, w: float, h: float, name: str, fwd: float,
+          bwd: float, qname: str) -> None:
+    """A value node: its name on the left, forward value (top) and backward value (bottom,
+    second colour) on the right."""
+    x = cx - w / 2
+    c.box(x, y, w, h)
+    c.text(x + 12, y + h / 2 + 6, name, size=18, rich=True)
+    c.text(x + w - 10, y + 20, format_number(fwd), size=15, anchor="end", q=f"{qname}",
+           value=fwd)
+    c.text(x + w - 10, y + h - 9, format_number(bwd), size=15, anchor="end", cls="nnbd-b",
+           q=f"d{qname}", value=bwd)
+
+
+# ------------------------------------------------------------------------------- figure (a)
+def computation_graph_221(net: Network, x: Any, y: Any, *, alt: str | None = None) -> str:
+    r"""The bias-free 2-2-1 network on one example, as a computational graph with its numbers.
+
+    Nodes, top to bottom: $x_k$, $z^{[1]}_j$, $a^{[1]}_j$, $z^{[2]}$, $\hat y$, $J$. Each node
+    shows its forward value and, in the second colour, its backward value
+    $\partial J/\partial(\text{node})$; each edge shows its local derivative
+    $\partial(\text{lower})/\partial(\text{upper})$: $W^{[1]}_{jk}$, $g'(z^{[1]}_j)$,
+    $W^{[2]}_{1j}$, $g'(z^{[2]})$, $\partial J/\partial \hat y$. Every number comes from
+    `net.forward` and `net.backward` (and, for $\partial J/\partial x = W^{[1]\top} dZ^{[1]}$
+    and $\partial J/\partial\hat y$, from the engine's weights and loss derivative).
+
+    Parameters
+    ----------
+    net : Network
+        Sizes ``[2, 2, 1]``, element-wise activations, biases zero.
+    x : array, shape (2, 1) or (2,)
+        One example.
+    y : array or float
+        Its target.
+    alt : str, optional
+        Text alternative; the default describes the graph and lists the numbers.
+
+    Returns
+    -------
+    str
+        SVG markup.
+
+    Raises
+    ------
+    TypeError
+        If `net` is not a `Network`.
+    ValueError
+        If the network is not a bias-free 2-2-1 network, or `x`, `y` are not one example.
+
+    Examples
+    --------
+    >>> import re
+    >>> import numpy as np
+    >>> import nnbook as nb
+    >>> from nnbook import diagrams
+    >>> net = nb.Network.from_parameters(
+    ...     {1: [[0.1, 0.4], [0.8, 0.6]], 2: [[0.3, 0.9]]},
+    ...     {1: np.zeros((2, 1)), 2: np.zeros((1, 1))}, "sigmoid", "mse")
+    >>> svg = diagrams.computation_graph_221(net, [0.35, 0.90], 0.5)
+    >>> re.search(r'data-q="dz1_1"[^>]*>([^<]*)<', svg).group(1)
+    '0.005882'
+    """
+    v = _values_221(net, x, y)
+    g1, g2 = _gname(v["act1"]), _gname(v["act2"])
+    W, top, bw, bh, pitch = 440, 12, 150, 50, 96
+    cols2, mid = (118, 322), 220
+    c = _Canvas(W, top + 5 * pitch + 16 + bh + 118)
+
+    def row(r: int) -> float:  # the crossing edges under the inputs get more room
+        return top + r * pitch + (16 if r >= 1 else 0)
+
+    def label(x0: float, y0: float, x1: float, y1: float, t: float, text: str, q: str,
+              val: float, side: str) -> None:
+        px, py = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+        anchor = {"left": "end", "right": "start", "mid": "middle"}[side]
+        off = {"left": -7, "right": 7, "mid": 0}[side]
+        c.text(px + off, py + 5, text, size=14, anchor=anchor, halo=True, q=q, value=val)
+
+    # edges first, nodes over them
+    for j in range(2):  # x_k -> z[1]_j carries W[1]_jk
+        for k in range(2):
+            spread = 28 * (j - k)  # crossing edges leave and arrive off-centre
+            x0, y0 = cols2[k] + spread, row(0) + bh
+            x1, y1 = cols2[j] - spread, row(1)
+            c.arrow(x0, y0, x1, y1, opacity=0.75)
+            w = float(v["W1"][j, k])
+            if j == k:
+                label(x0, y0, x1, y1, 0.5, f"×{format_number(w)}", f"e_W1_{j + 1}{k + 1}", w,
+                      "left" if j == 0 else "right")
+            else:
+                label(x0, y0, x1, y1, 0.76, f"×{format_number(w)}", f"e_W1_{j + 1}{k + 1}", w,
+                      "mid")
+    for j in range(2):  # z[1]_j -> a[1]_j carries g'(z[1]_j)
+        x0 = cols2[j]
+        c.arrow(x0, row(1) + bh, x0, row(2), opacity=0.75)
+        gj = float(v["g1"][j])
+        label(x0, row(1) + bh, x0, row(2), 0.5, f"×{format_number(gj)}", f"e_g1_{j + 1}", gj,
+              "left" if j == 0 else "right")
+    for j in range(2):  # a[1]_j -> z[2] carries W[2]_1j
+        x0, y0, x1, y1 = cols2[j], row(2) + bh, mid + (-30 if j == 0 else 30), row(3)
+        c.arrow(x0, y0, x1, y1, opacity=0.75)
+        w = float(v["W2"][0, j])
+        label(x0, y0, x1, y1, 0.5, f"×{format_number(w)}", f"e_W2_1{j + 1}", w,
+              "left" if j == 0 else "right")
+    c.arrow(mid, row(3) + bh, mid, row(4), opacity=0.75)
+    label(mid, row(3) + bh, mid, row(4), 0.5, f"×{format_number(v['g2'])}", "e_g2", v["g2"],
+          "right")
+    c.arrow(mid, row(4) + bh, mid, row(5), opacity=0.75)
+    label(mid, row(4) + bh, mid, row(5), 0.5, f"×{format_number(v['dyhat'])}", "e_dyhat",
+          v["dyhat"], "right")
+
+    for k in range(2):
+        _node(c, cols2[k], row(0), bw, bh, f"x_{{{k + 1}}}", v["x"][k], v["dx"][k],
+              f"x_{k + 1}")
+    for j in range(2):
+        _node(c, cols2[j], row(1), bw, bh, f"z^{{[1]}}_{{{j + 1}}}", v["z1"][j], v["dz1"][j],
+              f"z1_{j + 1}")
+        _node(c, cols2[j], row(2), bw, bh, f"a^{{[1]}}_{{{j + 1}}}", v["a1"][j], v["da1"][j],
+              f"a1_{j + 1}")
+    _node(c, mid, row(3), bw, bh, "z^{[2]}", v["z2"], v["dz2"], "z2")
+    _node(c, mid, row(4), bw, bh, "ŷ", v["yhat"], v["dyhat"], "yhat")
+    _node(c, mid, row(5), bw, bh, "J", v["J"], 1.0, "J")
+    c.text(mid + bw / 2 + 10, row(5) + bh / 2 + 6, f"y = {format_number(v['y'])}", size=15,
+           rich=False, q="y", value=v["y"])
+
+    # direction arrows in the margins
+    c.arrow(14, row(0) + 8, 14, row(2) + bh, opacity=0.6)
+    c.text(28, row(1) + 10, "forward", size=13, rotate=90, italic=True)
+    c.arrow(W - 14, row(5) + bh - 8, W - 14, row(3), cls="nnbd-b")
+    c.text(W - 28, row(4) + bh, "backward", size=13, rotate=-90, italic=True, cls="nnbd-b")
+
+    # legend
+    ly = row(5) + bh + 30
+    c.text(20, ly, "0.5975", size=15, anchor="start")
+    c.text(92, ly, "forward value of the node", size=14)
+    c.text(20, ly + 22, "0.02446", size=15, cls="nnbd-b")
+    c.text(92, ly + 22, "∂J/∂(node), the backward value", size=14)
+    c.text(20, ly + 44, "×0.2405", size=14)
+    c.text(92, ly + 44, "on an edge: ∂(lower node)/∂(upper node)", size=14)
+    c.text(20, ly + 66, "Backward: ∂J/∂(node) = Σ over its edges down of", size=14)
+    c.text(20, ly + 84, "(edge) × ∂J/∂(node below).", size=14)
+
+    if alt is None:
+        f = format_number
+        alt = (
+            f"Computational graph of the 2-2-1 network, drawn top to bottom: inputs x1 = "
+            f"{f(v['x'][0])} and x2 = {f(v['x'][1])}; hidden pre-activations z[1] = "
+            f"({f(v['z1'][0])}, {f(v['z1'][1])}); activations a[1] = {g1}(z[1]) = "
+            f"({f(v['a1'][0])}, {f(v['a1'][1])}); output pre-activation z[2] = {f(v['z2'])}; "
+            f"output y-hat = {g2}(z[2]) = {f(v['yhat'])}; loss J = {f(v['J'])} for the "
+            f"target y = {f(v['y'])}. Edges carry the local derivatives: the weights "
+            f"W[1] = {[[f(u) for u in r] for r in v['W1'].tolist()]}, "
+            f"{g1}'(z[1]) = ({f(v['g1'][0])}, {f(v['g1'][1])}), W[2] = "
+            f"{[f(u) for u in v['W2'][0].tolist()]}, {g2}'(z[2]) = {f(v['g2'])} and "
+            f"dJ/dy-hat = {f(v['dyhat'])}. Backward values, in the second colour: "
+            f"dJ/dJ = 1, dJ/dy-hat = {f(v['dyhat'])}, dJ/dz[2] = {f(v['dz2'])}, "
+            f"dJ/da[1] = ({f(v['da1'][0])}, {f(v['da1'][1])}), dJ/dz[1] = "
+            f"({f(v['dz1'][0])}, {f(v['dz1'][1])}), dJ/dx = ({f(v['dx'][0])}, "
+            f"{f(v['dx'][1])})."
+        )
+    return c.render(alt, max_width=470, kind="graph-221")
+
+
+# ----------------------------------------------------------------------- tables of numbers
+def _m(tex: str) -> str:
+    """Inline math for MathJax, as arithmatex writes it."""
+    return f'<span class="arithmatex">\\({html.escape(tex, quote=False)}\\)</span>'
+
+
+def _table(title: str, header: Sequence[str], rows: Sequence[tuple[str, str, Sequence[float]]],
+           ) -> str:
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = []
+    for tex, q, values in rows:
+        cells = "".join(
+            f'<td data-q="{q}_{i + 1}" data-value="{float(val)!r}">{format_number(val)}</td>'
+            for i, val in enumerate(values)
+        )
+        body.append(f"<tr><td>{_m(tex)}</td>{cells}</tr>")
+    return (
+        f"<p><strong>{html.escape(title)}</strong></p>\n"
+        '<div class="md-typeset__scrollwrap"><div class="md-typeset__table">'
+        f"<table><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(body)
+        + "\n</tbody></table></div></div>\n"
+    )
+
+
+def value_tables_221(net: Network, x: Any, y: Any) -> str:
+    r"""Every intermediate quantity of the 2-2-1 network on one example, as three HTML tables.
+
+    The forward pass per hidden unit ($x_k$, $z^{[1]}_j$, $a^{[1]}_j$, $g'(z^{[1]}_j)$, and
+    $b^{[1]}_j$ when the biases are not zero); the output ($z^{[2]}$, $\hat y$, $J$,
+    $\partial J/\partial \hat y$, $g'(z^{[2]})$, $\delta^{[2]}$, $db^{[2]}$); the backward pass
+    per hidden unit ($\partial J/\partial a^{[1]}_j$, $\delta^{[1]}_j$, $dW^{[2]}_{1j}$,
+    $dW^{[1]}_{j1}$, $dW^{[1]}_{j2}$, $db^{[1]}_j$). Numbers have four significant digits and
+    come from `net.forward` and `net.backward`; labels are typeset by MathJax.
+
+    Parameters
+    ----------
+    net : Network
+        Sizes ``[2, 2, 1]``, element-wise activations; biases allowed.
+    x, y
+        One example and its target.
+
+    Returns
+    -------
+    str
+        HTML. Each number's cell carries ``data-q`` (for example ``"dW1_j1_2"`` is
+        $dW^{[1]}_{21}$) and ``data-value``.
+
+    Examples
+    --------
+    >>> import re
+    >>> import numpy as np
+    >>> import nnbook as nb
+    >>> from nnbook import diagrams
+    >>> net = nb.Network.from_parameters(
+    ...     {1: [[0.1, 0.4], [0.8, 0.6]], 2: [[0.3, 0.9]]},
+    ...     {1: np.zeros((2, 1)), 2: np.zeros((1, 1))}, "sigmoid", "mse")
+    >>> out = diagrams.value_tables_221(net, [0.35, 0.90], 0.5)
+    >>> re.search(r'data-q="dz1_1"[^>]*>([^<]*)<', out).group(1)
+    '0.005882'
+    """
+    v = _values_221(net, x, y, biases=True)
+    g = {"sigmoid": r"\sigma"}.get(v["act1"], "g")
+    g2 = {"sigmoid": r"\sigma"}.get(v["act2"], "g")
+    with_b = bool(np.any(v["b1"] != 0) or v["b2"] != 0)
+    plus1 = " + b^{[1]}_j" if with_b else ""
+    plus2 = " + b^{[2]}" if with_b else ""
+    loss = r"J = (\hat y - y)^2" if v["loss"] == "mse" else "J"
+    dyhat = (r"\partial J/\partial \hat y = 2(\hat y - y)" if v["loss"] == "mse"
+             else r"\partial J/\partial \hat y")
+    hdr = ["", _m("j = 1"), _m("j = 2")]
+    rows1 = [(r"x_j \ \text{(input)}", "x", v["x"])]
+    if with_b:
+        rows1.append((r"b^{[1]}_j", "b1", v["b1"]))
+    rows1 += [
+        (rf"z^{{[1]}}_j = \textstyle\sum_k W^{{[1]}}_{{jk}} x_k{plus1}", "z1", v["z1"]),
+        (rf"a^{{[1]}}_j = {g}(z^{{[1]}}_j)", "a1", v["a1"]),
+        (rf"{g}'(z^{{[1]}}_j)", "g1", v["g1"]),
+    ]
+    rows2 = [(r"b^{[2]}", "b2", [v["b2"]])] if with_b else []
+    rows2 += [
+        (rf"z^{{[2]}} = \textstyle\sum_j W^{{[2]}}_{{1j}} a^{{[1]}}_j{plus2}", "z2", [v["z2"]]),
+        (rf"\hat y = {g2}(z^{{[2]}})", "yhat", [v["yhat"]]),
+        (rf"{loss} \quad (y = {format_number(v['y'])})", "J", [v["J"]]),
+        (dyhat, "dyhat", [v["dyhat"]]),
+        (rf"{g2}'(z^{{[2]}})", "g2", [v["g2"]]),
+        (rf"\delta^{{[2]}} = \tfrac{{\partial J}}{{\partial \hat y}}\, {g2}'(z^{{[2]}})", "dz2",
+         [v["dz2"]]),
+        (r"db^{[2]} = \delta^{[2]}", "db2", [v["db2"]]),
+    ]
+    rows3 = [
+        (r"\partial J/\partial a^{[1]}_j = W^{[2]}_{1j}\,\delta^{[2]}", "da1", v["da1"]),
+        (rf"\delta^{{[1]}}_j = \tfrac{{\partial J}}{{\partial a^{{[1]}}_j}}\, {g}'(z^{{[1]}}_j)",
+         "dz1", v["dz1"]),
+        (r"dW^{[2]}_{1j} = \delta^{[2]} a^{[1]}_j", "dW2_1j", v["dW2"][0]),
+        (r"dW^{[1]}_{j1} = \delta^{[1]}_j x_1", "dW1_j1", v["dW1"][:, 0]),
+        (r"dW^{[1]}_{j2} = \delta^{[1]}_j x_2", "dW1_j2", v["dW1"][:, 1]),
+        (r"db^{[1]}_j = \delta^{[1]}_j", "db1", v["db1"]),
+    ]
+    return (
+        '<div class="nnbook-value-tables">\n'
+        + _table("Forward, hidden layer", hdr, rows1)
+        + _table("Output, loss and output error", ["", _m("\\text{value}")], rows2)
+        + _table("Backward, hidden layer", hdr, rows3)
+        + "</div>\n"
+    )
+
+
+def hidden_step_221(net: Network, x: Any, y: Any) -> str:
+    r"""The hidden layer's backward step of the 2-2-1 network with the numbers plugged in,
+    as display math: $\delta^{[1]} = (W^{[2]\top}\delta^{[2]}) \odot g'(z^{[1]})$ and the
+    outer product $dW^{[1]} = \delta^{[1]} x^\top$, entry by entry.
+
+    Parameters
+    ----------
+    net, x, y
+        As in [`value_tables_221`][nnbook.diagrams.value_tables_221].
+
+    Returns
+    -------
+    str
+        A ``<div class="arithmatex">`` holding ``\[...\]`` for MathJax.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import nnbook as nb
+    >>> from nnbook import diagrams
+    >>> net = nb.Network.from_parameters(
+    ...     {1: [[0.1, 0.4], [0.8, 0.6]], 2: [[0.3, 0.9]]},
+    ...     {1: np.zeros((2, 1)), 2: np.zeros((1, 1))}, "sigmoid", "mse")
+    >>> "0.002059" in diagrams.hidden_step_221(net, [0.35, 0.90], 0.5)
+    True
+    """
+    v = _values_221(net, x, y, biases=True)
+    f = format_number
+    g = {"sigmoid": r"\sigma"}.get(v["act1"], "g")
+
+    def col(a: Sequence[float]) -> str:
+        return r"\begin{bmatrix}" + r"\\".join(f(u) for u in a) + r"\end{bmatrix}"
+
+    W2 = v["W2"][0]
+    d1, xs, dW = v["dz1"], v["x"], v["dW1"]
+    prods = r"\\".join(
+        " & ".join(f"{f(d1[j])} \\cdot {f(xs[k])}" for k in range(2)) for j in range(2)
+    )
+    result = r"\\".join(" & ".join(f(dW[j, k]) for k in range(2)) for j in range(2))
+    lines = [
+        rf"\delta^{{[1]}} &= \bigl(W^{{[2]\top}} \delta^{{[2]}}\bigr) \odot {g}'(z^{{[1]}})",
+        rf"&= \Bigl({col(W2)}\, {f(v['dz2'])}\Bigr) \odot {col(v['g1'])}",
+        rf"&= {col(v['da1'])} \odot {col(v['g1'])} = {col(d1)},",
+        rf"dW^{{[1]}} &= \delta^{{[1]}} x^\top = {col(d1)}"
+        rf"\begin{{bmatrix}} {f(xs[0])} & {f(xs[1])} \end{{bmatrix}}",
+        rf"&= \begin{{bmatrix}} {prods} \end{{bmatrix}}",
+        rf"&= \begin{{bmatrix}} {result} \end{{bmatrix}}.",
+    ]
+    tex = "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+    return f'<div class="arithmatex">\\[\n{tex}\n\\]</div>\n'
+
+
+# ------------------------------------------------------------------------------- figure (b)
+def _small_node(c: _Canvas, cx: float, cy: float, name: str, fwd: float, bwd: float,
+                q: str, w: float = 112) -> tuple[float, float, float, float]:
+    """A three-line node (name, forward, backward) centred at (cx, cy); returns its box."""
+    h = 66
+    x, y = cx - w / 2, cy - h / 2
+    c.box(x, y, w, h)
+    c.text(cx, y + 20, name, size=16, anchor="middle", rich=True)
+    c.text(cx, y + 40, format_number(fwd), size=14, anchor="middle", q=q, value=fwd)
+    c.text(cx, y + 58, format_number(bwd), size=14, anchor="middle", cls="nnbd-b",
+           q=f"d{q}", value=bwd)
+    return x, y, w, h
+
+
+def _product_line(factors: Sequence[float], result: float) -> str:
+    """'0.35 × 0.005882 = 0.002059', with ≈ when the rounded factors do not give the
+    rounded result."""
+    shown = [format_number(f) for f in factors]
+    prod = float(np.prod([float(s.replace("\u2212", "-")) for s in shown]))
+    eq = "=" if format_number(prod) == format_number(result) else "≈"
+    return f"{' × '.join(shown)} {eq} {format_number(result)}"
+
+
+def gradient_routing_221(net: Network, x: Any, y: Any, *, unit: int = 1, input: int = 1,
+                         alt: Sequence[str] | None = None) -> str:
+    r"""How the nodes of the 2-2-1 graph route the gradient, in four panels with its numbers.
+
+    The node $z^{[1]}_j$ of [`computation_graph_221`][nnbook.diagrams.computation_graph_221] is
+    an add node over two multiply nodes, $z^{[1]}_j = W^{[1]}_{j1} x_1 + W^{[1]}_{j2} x_2$.
+    The panels show, for hidden unit `unit` $= j$ and input `input` $= k$:
+
+    1. **add**: $z^{[1]}_j$ passes $\partial J/\partial z^{[1]}_j$ unchanged to both products;
+    2. **multiply**: $W^{[1]}_{jk} x_k$ sends to each factor the upstream gradient times the
+       *other* factor, so $\partial J/\partial W^{[1]}_{jk} = \delta^{[1]}_j x_k$;
+    3. **activation**: $a^{[1]}_j = g(z^{[1]}_j)$ multiplies the gradient by $g'(z^{[1]}_j)$;
+    4. **fork**: $x_k$ feeds both hidden units, and its gradient is the sum
+       $W^{[1]}_{1k}\delta^{[1]}_1 + W^{[1]}_{2k}\delta^{[1]}_2$.
+
+    Parameters
+    ----------
+    net, x, y
+        As in [`computation_graph_221`][nnbook.diagrams.computation_graph_221].
+    unit, input : int
+        The hidden unit $j$ and the input $k$ (1 or 2).
+    alt : sequence of four str, optional
+        Text alternatives of the four panels; the defaults describe them with their numbers.
+
+    Returns
+    -------
+    str
+        A ``<div>`` holding four SVG panels that wrap onto one column on a narrow screen.
+
+    Examples
+    --------
+    >>> import re
+    >>> import numpy as np
+    >>> import nnbook as nb
+    >>> from nnbook import diagrams
+    >>> net = nb.Network.from_parameters(
+    ...     {1: [[0.1, 0.4], [0.8, 0.6]], 2: [[0.3, 0.9]]},
+    ...     {1: np.zeros((2, 1)), 2: np.zeros((1, 1))}, "sigmoid", "mse")
+    >>> out = diagrams.gradient_routing_221(net, [0.35, 0.90], 0.5)
+    >>> out.count("<svg"), re.search(r'data-q="dW1_11"[^>]*>([^<]*)<', out).group(1)
+    (4, '0.002059')
+    """
+    for name, val in (("unit", unit), ("input", input)):
+        if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or val not in (1, 2):
+            raise ValueError(f"{name}: expected 1 or 2, got {val!r}")
+    v = _values_221(net, x, y)
+    j, k = int(unit) - 1, int(input) - 1
+    g1 = _gname(v["act1"])
+    W1 = v["W1"]
+    dz = float(v["dz1"][j])
+    f = format_number
+    panels: list[str] = []
+    alts = list(alt) if alt is not None else [None] * 4
+    if len(alts) != 4:
+        raise ValueError(f"alt: expected four descriptions (one per panel), got {len(alts)}")
+    J, K = j + 1, k + 1
+    W, H = 340, 252
+
+    def title(c: _Canvas, text: str) -> None:
+        c.text(8, 20, text, size=15, weight="bold")
+        c.text(W - 6, 20, "← gradient", size=13, anchor="end", cls="nnbd-b", italic=True)
+
+    # 1. add
+    c = _Canvas(W, H)
+    title(c, "Add: copies the gradient")
+    prods = [float(W1[j, i] * v["x"][i]) for i in range(2)]
+    lefts = [_small_node(c, 62, 78 + 92 * i, f"W^{{[1]}}_{{{J}{i + 1}}}x_{{{i + 1}}}", prods[i],
+                         dz, f"u_{J}{i + 1}") for i in range(2)]
+    gx, gy = 176, 124
+    for i, (bx, by, bw, bh) in enumerate(lefts):
+        c.arrow(gx - 14, gy + (-6 if i == 0 else 6), bx + bw, by + bh / 2, cls="nnbd-b")
+        c.text(140, by + bh / 2 + (-8 if i == 0 else 20), "×1", size=14, anchor="middle",
+               halo=True)
+    c.circle(gx, gy, 16)
+    c.text(gx, gy + 7, "+", size=20, anchor="middle")
+    rx = _small_node(c, 278, gy, f"z^{{[1]}}_{{{J}}}", float(v["z1"][j]), dz, f"z1_{J}",
+                     w=108)
+    c.arrow(rx[0], gy, gx + 16, gy, cls="nnbd-b")
+    c.text(10, 238, f"∂J/∂z = {f(dz)} reaches both inputs as it is.", size=14)
+    panels.append(c.render(alts[0] or (
+        f"Add node: z[1]_{J} = W[1]_{J}1 x1 + W[1]_{J}2 x2 = {f(prods[0])} + {f(prods[1])} = "
+        f"{f(v['z1'][j])}. Its local derivatives are 1, so the gradient dJ/dz[1]_{J} = "
+        f"{f(dz)} is passed unchanged to both products."), max_width=360, kind="gate-add"))
+
+    # 2. multiply
+    c = _Canvas(W, H)
+    title(c, "Multiply: swaps the factors")
+    w_jk, x_k = float(W1[j, k]), float(v["x"][k])
+    dW = float(v["dW1"][j, k])
+    dx_path = w_jk * dz
+    left = [_small_node(c, 62, 78, f"W^{{[1]}}_{{{J}{K}}}", w_jk, dW, f"W1_{J}{K}"),
+            _small_node(c, 62, 170, f"x_{{{K}}}", x_k, dx_path, f"xpath_{J}{K}")]
+    c.circle(gx, gy, 16)
+    c.text(gx, gy + 6, "×", size=20, anchor="middle")
+    for i, (bx, by, bw, bh) in enumerate(left):
+        c.arrow(gx - 14, gy + (-6 if i == 0 else 6), bx + bw, by + bh / 2, cls="nnbd-b")
+        c.text(140, by + bh / 2 + (-8 if i == 0 else 20),
+               f"×{f(x_k if i == 0 else w_jk)}", size=14, anchor="middle", halo=True)
+    rx = _small_node(c, 278, gy, f"W^{{[1]}}_{{{J}{K}}}x_{{{K}}}", w_jk * x_k, dz,
+                     f"u_{J}{K}", w=108)
+    c.arrow(rx[0], gy, gx + 16, gy, cls="nnbd-b")
+    c.text(10, 222, f"∂J/∂W: {_product_line([x_k, dz], dW)}", size=14)
+    c.text(10, 242, f"∂J/∂x: {_product_line([w_jk, dz], dx_path)}", size=14)
+    panels.append(c.render(alts[1] or (
+        f"Multiply node: W[1]_{J}{K} x{K} = {f(w_jk)} × {f(x_k)} = {f(w_jk * x_k)}. Each "
+        f"factor receives the upstream gradient {f(dz)} times the other factor: dJ/dW[1]_{J}{K} "
+        f"= {f(x_k)} × {f(dz)} = {f(dW)} and, along this path, dJ/dx{K} = {f(w_jk)} × {f(dz)} "
+        f"= {f(dx_path)}."), max_width=360, kind="gate-multiply"))
+
+    # 3. activation
+    c = _Canvas(W, H)
+    title(c, f"Activation: multiplies by {g1}′(z)")
+    gj, da = float(v["g1"][j]), float(v["da1"][j])
+    bx, by, bw, bh = _small_node(c, 62, gy, f"z^{{[1]}}_{{{J}}}", float(v["z1"][j]), dz,
+                                 f"z1_{J}")
+    c.circle(gx, gy, 16)
+    c.text(gx, gy + 6, g1 if len(g1) == 1 else "g", size=18, anchor="middle")
+    c.arrow(gx - 16, gy, bx + bw, gy, cls="nnbd-b")
+    c.text(bx + bw + 4, gy - 22, f"×{f(gj)}", size=14, halo=True, q=f"e_g1_{J}", value=gj)
+    rx = _small_node(c, 278, gy, f"a^{{[1]}}_{{{J}}}", float(v["a1"][j]), da, f"a1_{J}",
+                     w=108)
+    c.arrow(rx[0], gy, gx + 16, gy, cls="nnbd-b")
+    c.text(10, 222, f"{g1}′(z) = {f(gj)}, the slope at z = {f(v['z1'][j])}", size=14)
+    c.text(10, 242, f"∂J/∂z: {_product_line([gj, da], dz)}", size=14)
+    panels.append(c.render(alts[2] or (
+        f"Activation node: a[1]_{J} = {g1}(z[1]_{J}) = {g1}({f(v['z1'][j])}) = "
+        f"{f(v['a1'][j])}. The gradient dJ/da[1]_{J} = {f(da)} is multiplied by the slope "
+        f"{g1}'(z[1]_{J}) = {f(gj)}, giving dJ/dz[1]_{J} = {f(dz)}."),
+        max_width=360, kind="gate-activation"))
+
+    # 4. fork
+    c = _Canvas(W, H)
+    title(c, "Fork: the gradients add")
+    dzs = [float(v["dz1"][i]) for i in range(2)]
+    ws = [float(W1[i, k]) for i in range(2)]
+    dxk = float(v["dx"][k])
+    bx, by, bw, bh = _small_node(c, 62, gy, f"x_{{{K}}}", x_k, dxk, f"x_{K}")
+    for i in range(2):
+        cy = 78 + 92 * i
+        rx = _small_node(c, 270, cy, f"W^{{[1]}}_{{{i + 1}{K}}}x_{{{K}}}", ws[i] * x_k, dzs[i],
+                         f"u_{i + 1}{K}", w=124)
+        c.arrow(rx[0], cy, bx + bw, gy + (-8 if i == 0 else 8), cls="nnbd-b")
+        c.text(166, (cy + gy) / 2 + (-8 if i == 0 else 16), f"×{f(ws[i])}", size=14,
+               anchor="middle", halo=True, q=f"e_W1_{i + 1}{K}", value=ws[i])
+    c.text(10, 222, f"∂J/∂x: {f(ws[0])} × {f(dzs[0])} + {f(ws[1])} × {f(dzs[1])}", size=14)
+    c.text(10, 242, f"= {f(ws[0] * dzs[0])} + {f(ws[1] * dzs[1])} = {f(dxk)}", size=14,
+           q=f"sum_x_{K}", value=dxk)
+    panels.append(c.render(alts[3] or (
+        f"Fork: x{K} = {f(x_k)} feeds both hidden units, through W[1]_1{K} = {f(ws[0])} and "
+        f"W[1]_2{K} = {f(ws[1])}. The gradients coming back along the two paths add: "
+        f"dJ/dx{K} = {f(ws[0])} × {f(dzs[0])} + {f(ws[1])} × {f(dzs[1])} = {f(dxk)}."),
+        max_width=360, kind="gate-fork"))
+
+    style = ("display:flex;flex-wrap:wrap;justify-content:center;align-items:flex-start;"
+             "gap:0.6em 1.6em;margin:1em 0")
+    inner = "".join(p.replace('style="width:100%;', 'style="flex:1 1 280px;margin:0;width:100%;',
+                              1) for p in panels)
+    return f'<div class="nnbook-diagram-panels" style="{style}">\n{inner}</div>\n'
+
+
+# ------------------------------------------------------------------------------- figure (c)
+def _layer_names(layer: Any) -> tuple[str, str]:
+    if isinstance(layer, str):
+        if layer != "l":
+            raise ValueError(f"layer: expected 'l' (symbolic) or an integer >= 1, got {layer!r}")
+        return "l", "l−1"
+    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or layer < 1:
+        raise ValueError(f"layer: expected 'l' (symbolic) or an integer >= 1, got {layer!r}")
+    return str(int(layer)), str(int(layer) - 1)
+
+
+# What each arrow carries and each node holds, as (rows, columns) of n[l-1] ("p"), n[l] ("l"),
+# m ("m") or 1.
+FLOW_ARROWS: dict[str, tuple[str, str]] = {
+    "in->dZ": ("l", "m"),
+    "dZ->dW": ("l", "m"),
+    "dZ->db": ("l", "m"),
+    "dZ->dA": ("l", "m"),
+    "dA->dZprev": ("p", "m"),
+    "dZprev->out": ("p", "m"),
+}
+FLOW_NODES: dict[str, tuple[str, str]] = {
+    "dZ": ("l", "m"),
+    "dW": ("l", "p"),
+    "db": ("l", "1"),
+    "dA": ("p", "m"),
+    "dZprev": ("p", "m"),
+}
+
+
+def layer_flow(layer: Any = "l", *, sizes: Sequence[int] | None = None,
+               alt: str | None = None) -> str:
+    r"""One step of the backward loop as a flow diagram, with the shape on every arrow.
+
+    From $dZ^{[l]}$, shape $(n^{[l]}, m)$, the step computes
+    $dW^{[l]} = \tfrac1m dZ^{[l]} A^{[l-1]\top}$, $db^{[l]} = \tfrac1m \sum_i dZ^{[l]}_{:,i}$,
+    $dA^{[l-1]} = W^{[l]\top} dZ^{[l]}$ and $dZ^{[l-1]} = dA^{[l-1]} \odot g'(Z^{[l-1]})$,
+    reading $A^{[l-1]}$, $W^{[l]}$ and $Z^{[l-1]}$ from the forward pass. Each arrow is labelled
+    with the shape of the matrix it carries; each node with the shape of its result and the
+    shapes of the product that makes it.
+
+    Parameters
+    ----------
+    layer : "l" or int
+        Symbolic ``"l"`` (default) or a layer number $\geq 1$.
+    sizes : (n_prev, n_l, m), optional
+        $n^{[l-1]}$, $n^{[l]}$ and $m$ of a concrete example: every shape is then also given in
+        numbers, e.g. $(n^{[l]}, m) = (3, 5)$.
+    alt : str, optional
+        Text alternative; the default describes the diagram.
+
+    Returns
+    -------
+    str
+        SVG markup. Each arrow's shape label carries ``data-arrow`` (``"dZ->dW"``, ...), each
+        node's ``data-node`` (``"dW"``, ...), both with ``data-shape`` (symbolic, as
+        ``"(n[l], m)"``) and, given `sizes`, ``data-size`` (as ``"(3, 5)"``).
+
+    Examples
+    --------
+    >>> import re
+    >>> from nnbook import diagrams
+    >>> svg = diagrams.layer_flow(sizes=(4, 3, 5))
+    >>> re.findall(r'data-node="dW" data-shape="([^"]*)" data-size="([^"]*)"', svg)
+    [('(n[l], n[l−1])', '(3, 4)')]
+    """
+    L, P = _layer_names(layer)
+    num: dict[str, int] | None = None
+    if sizes is not None:
+        s = list(sizes) if isinstance(sizes, (list, tuple)) else None
+        if s is None or len(s) != 3 or any(
+            isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1 for n in s
+        ):
+            raise ValueError(f"sizes: expected three positive integers (n_prev, n_l, m), "
+                             f"got {sizes!r}")
+        num = {"p": int(s[0]), "l": int(s[1]), "m": int(s[2]), "1": 1}
+    sym = {"p": f"n^{{[{P}]}}", "l": f"n^{{[{L}]}}", "m": "m", "1": "1"}
+    plain = {"p": f"n[{P}]", "l": f"n[{L}]", "m": "m", "1": "1"}
+
+    def shp(rc: tuple[str, str], table: dict[str, Any]) -> str:
+        return f"({table[rc[0]]}, {table[rc[1]]})"
+
+    def tag(kind: str, key: str, rc: tuple[str, str]) -> str:
+        extra = f' data-size="{shp(rc, num)}"' if num is not None else ""
+        return f'data-{kind}="{key}" data-shape="{shp(rc, plain)}"{extra} '
+
+    W, H = 440, 560 if num is None else 600
+    c = _Canvas(W, H)
+
+    def mark(attrs: str) -> None:  # tag the text element just drawn
+        c.parts[-1] = c.parts[-1].replace("<text ", "<text " + attrs, 1)
+
+    def arrow_label(key: str, x: float, y: float, anchor: str) -> None:
+        rc = FLOW_ARROWS[key]
+        c.text(x, y, shp(rc, sym), size=14, anchor=anchor, rich=True)
+        mark(tag("arrow", key, rc))
+        if num is not None:
+            c.text(x, y + 17, f"= {shp(rc, num)}", size=13, anchor=anchor)
+
+    def grad_node(key: str, x: float, y: float, w: float, name: str, formula: str,
+                  shapes: str) -> tuple[float, float, float, float]:
+        h = 74 if formula else 46
+        c.box(x, y, w, h, cls="nnbd-bs")
+        c.text(x + 10, y + 22, name, size=16, rich=True, cls="nnbd-b", weight="bold")
+        rc = FLOW_NODES[key]
+        result = shp(rc, sym) + (f" = {shp(rc, num)}" if num is not None else "")
+        c.text(x + w - 8, y + 21, result, size=13, anchor="end", rich=True)
+        mark(tag("node", key, rc))
+        if formula:
+            c.text(x + 10, y + 45, formula, size=14, rich=True)
+            c.text(x + 10, y + 65, shapes, size=12.5, rich=True, muted=True)
+        return x, y, w, h
+
+    spine, left = 104, 16
+    # from the step above (or the loss) into dZ[l]
+    c.text(left, 16, f"from step {L} + 1, or the loss" if L == "l"
+           else f"from step {int(L) + 1}, or the loss", size=13, italic=True)
+    c.arrow(spine, 24, spine, 62, cls="nnbd-b")
+    arrow_label("in->dZ", spine + 8, 40 if num else 48, "start")
+    top = grad_node("dZ", left, 62, 176, f"dZ^{{[{L}]}}", "", "")
+    # dZ[l] -> dW[l] (right, same row)
+    rx, rw = 254, 180
+    grad_node("dW", rx, 62, rw, f"dW^{{[{L}]}}", f"= dZ^{{[{L}]}}A^{{[{P}]⊤}} / m",
+                   f"({sym['l']}, m)({'m'}, {sym['p']})")
+    c.arrow(left + 176, 85, rx, 85, cls="nnbd-b")
+    arrow_label("dZ->dW", (left + 176 + rx) / 2, 58 if num else 78, "middle")
+    # dZ[l] -> db[l] (diagonal, down right)
+    grad_node("db", rx, 190, rw, f"db^{{[{L}]}}", f"= Σ_{{i}} dZ^{{[{L}]}}_{{:,i}} / m",
+                   "sum of the m columns")
+    c.arrow(150, top[1] + top[3], rx, 190 + 37, cls="nnbd-b")
+    arrow_label("dZ->db", 208, 152, "start")
+    # the spine: dZ[l] -> dA[l-1] -> dZ[l-1] -> next step
+    yA = 258
+    grad_node("dA", left, yA, 214, f"dA^{{[{P}]}}", f"= W^{{[{L}]⊤}}dZ^{{[{L}]}}",
+                   f"({sym['p']}, {sym['l']})({sym['l']}, m)")
+    c.arrow(spine - 40, top[1] + top[3], spine - 40, yA, cls="nnbd-b")
+    arrow_label("dZ->dA", spine - 32, 190, "start")
+    yZ = yA + 74 + 66
+    grad_node("dZprev", left, yZ, 260, f"dZ^{{[{P}]}}",
+                    f"= dA^{{[{P}]}} ⊙ g′(Z^{{[{P}]}})",
+                    f"({sym['p']}, m) ⊙ ({sym['p']}, m)")
+    c.arrow(spine - 40, yA + 74, spine - 40, yZ, cls="nnbd-b")
+    arrow_label("dA->dZprev", spine - 32, yA + 74 + 30, "start")
+    yN = yZ + 74
+    c.arrow(spine - 40, yN, spine - 40, yN + 50, cls="nnbd-b")
+    arrow_label("dZprev->out", spine - 32, yN + 28, "start")
+    c.text(left, yN + 68, f"to step {P}", size=13, italic=True)
+
+    # notes in the free space on the right
+    nx, ny = 262, 300
+    notes = [
+        f"A^{{[{P}]}}, W^{{[{L}]}}, Z^{{[{P}]}}: kept",
+        "from the forward pass",
+        "(rows, columns) on each arrow:",
+        "the shape of what it carries",
+    ]
+    if num is not None:
+        notes += ["", f"n^{{[{P}]}} = {num['p']}, n^{{[{L}]}} = {num['l']}, m = {num['m']}"]
+    for i, line in enumerate(notes):
+        if line:
+            c.text(nx, ny + 20 * i, line, size=13, rich=True)
+
+    if alt is None:
+        ex = ""
+        if num is not None:
+            ex = (f" In the example n[{P}] = {num['p']}, n[{L}] = {num['l']}, m = {num['m']}, "
+                  f"so dZ[{L}] is {shp(('l', 'm'), num)}, dW[{L}] {shp(('l', 'p'), num)}, "
+                  f"db[{L}] {shp(('l', '1'), num)} and dA[{P}], dZ[{P}] "
+                  f"{shp(('p', 'm'), num)}.")
+        alt = (
+            f"Flow diagram of one step of the backward loop. dZ[{L}], shape (n[{L}], m), "
+            f"arrives from step {L} + 1 or from the loss. Three arrows leave it, each carrying "
+            f"shape (n[{L}], m): to dW[{L}] = dZ[{L}] A[{P}] transposed over m, shape "
+            f"(n[{L}], n[{P}]); to db[{L}] = the sum of the m columns of dZ[{L}] over m, shape "
+            f"(n[{L}], 1); and to dA[{P}] = W[{L}] transposed times dZ[{L}], shape (n[{P}], m). "
+            f"An arrow of shape (n[{P}], m) takes dA[{P}] to dZ[{P}] = dA[{P}] times "
+            f"g'(Z[{P}]) element by element, shape (n[{P}], m), which goes on to step {P}. "
+            f"A[{P}], W[{L}] and Z[{P}] come from the forward pass." + ex
+        )
+    return c.render(alt, max_width=480, kind="layer-flow")

@@ -1,0 +1,363 @@
+# ruff: noqa: E741  (``l`` is the layer index of the book's notation)
+"""nnbook.diagrams draws what the engine computes: the SVG parses, every number shown reads back
+as the engine's value (checked against the scalar hand formulas of nnbook.worked), the shapes on
+the backward-loop diagram are the shapes the engine's gradients have, and bad input is refused
+with a message that names the argument."""
+
+from __future__ import annotations
+
+import colorsys
+import math
+import re
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import nnbook as nb
+from nnbook import diagrams, worked
+
+SVG = "{http://www.w3.org/2000/svg}"
+X = np.array([[0.35], [0.90]])
+Y = np.array([[0.5]])
+W1 = np.array([[0.1, 0.4], [0.8, 0.6]])
+W2 = np.array([[0.3, 0.9]])
+B1, B2 = np.array([[0.25], [-0.15]]), np.array([[0.05]])
+
+
+def _net(W1=W1, W2=W2, b1=None, b2=None, acts="sigmoid"):
+    b1 = np.zeros((2, 1)) if b1 is None else b1
+    b2 = np.zeros((1, 1)) if b2 is None else b2
+    return nb.Network.from_parameters({1: W1, 2: W2}, {1: b1, 2: b2}, acts, loss="mse")
+
+
+def _parse(markup: str) -> ET.Element:
+    return ET.fromstring(markup)
+
+
+NUMBER = re.compile(r"\u2212?\d[\d.]*(?:e[+-]\d+)?")
+
+
+def _shown(text: str) -> float:
+    """The (last) number in a label such as '×0.2405', '\u22120.125' or 'y = 0.5'."""
+    return float(NUMBER.findall(text)[-1].replace("\u2212", "-"))
+
+
+def _close_at_4_digits(shown: float, true: float) -> bool:
+    """The shown number is the true one rounded to four significant digits."""
+    if true == 0:
+        return shown == 0
+    unit = 10 ** (math.floor(math.log10(abs(true))) - 3)
+    return abs(shown - true) <= 0.5 * unit * (1 + 1e-9)
+
+
+def _numbers(root: ET.Element) -> dict[str, list[tuple[float, float]]]:
+    """data-q -> [(shown number, data-value)] for every text or cell that carries one."""
+    out: dict[str, list[tuple[float, float]]] = {}
+    for el in root.iter():
+        q = el.get("data-q")
+        if q is None or el.get("data-value") is None:
+            continue
+        text = "".join(el.itertext()).strip()
+        out.setdefault(q, []).append((_shown(text), float(el.get("data-value"))))
+    return out
+
+
+def _reference(b1=None, b2=None) -> dict[str, float]:
+    """The expected numbers, from the chapter's scalar formulas (not from the engine)."""
+    h = worked.net221_by_hand(X, Y, W1, W2, b1, b2)
+    ref = {"y": 0.5, "z2": h["z2"][0, 0], "dz2": h["dZ2"][0, 0], "yhat": h["yhat"][0, 0],
+           "dyhat": h["dyhat"][0, 0], "J": h["J"], "dJ": 1.0, "e_g2": h["g2"][0, 0],
+           "e_dyhat": h["dyhat"][0, 0]}
+    for i in range(2):
+        n = i + 1
+        ref |= {f"x_{n}": X[i, 0], f"dx_{n}": h["dx"][i, 0], f"z1_{n}": h["z1"][i, 0],
+                f"dz1_{n}": h["dZ1"][i, 0], f"a1_{n}": h["a1"][i, 0],
+                f"da1_{n}": h["dA1"][i, 0], f"e_g1_{n}": h["g1"][i, 0],
+                f"e_W2_1{n}": W2[0, i]}
+        for k in range(2):
+            ref[f"e_W1_{n}{k + 1}"] = W1[i, k]
+    return ref
+
+
+# ------------------------------------------------------------------------ the hand formulas
+@pytest.mark.parametrize("biases", [False, True])
+def test_net221_by_hand_equals_the_engine(biases):
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        w1, w2 = rng.normal(size=(2, 2)), rng.normal(size=(1, 2))
+        x, y = rng.normal(size=(2, 1)), rng.random((1, 1))
+        b1 = rng.normal(size=(2, 1)) if biases else None
+        b2 = rng.normal(size=(1, 1)) if biases else None
+        net = _net(w1, w2, b1, b2)
+        cache = net.forward(x)
+        g = net.backward(cache, y)
+        h = worked.net221_by_hand(x, y, w1, w2, b1, b2)
+        pairs = {"z1": cache.Z[1], "a1": cache.A[1], "z2": cache.Z[2], "yhat": cache.A[2],
+                 "dZ2": g.dZ[2], "dA1": g.dA[1], "dZ1": g.dZ[1], "dW1": g.dW[1],
+                 "dW2": g.dW[2], "db1": g.db[1], "db2": g.db[2], "dx": w1.T @ g.dZ[1]}
+        for key, value in pairs.items():
+            np.testing.assert_allclose(h[key], value, rtol=1e-12, atol=1e-15, err_msg=key)
+            assert h[key].shape == value.shape, key
+        assert h["J"] == pytest.approx(net.cost(x, y), rel=1e-12)
+
+
+def test_net221_by_hand_rejects_bad_shapes():
+    with pytest.raises(ValueError, match=r"W1: expected shape \(2, 2\), got shape \(2, 3\)"):
+        worked.net221_by_hand(X, Y, np.ones((2, 3)), W2)
+    with pytest.raises(ValueError, match=r"b2: expected shape \(1, 1\)"):
+        worked.net221_by_hand(X, Y, W1, W2, B1, np.ones((2, 1)))
+    with pytest.raises(ValueError, match="x: expected finite values"):
+        worked.net221_by_hand([[np.nan], [1.0]], Y, W1, W2)
+
+
+# ------------------------------------------------------------------------------ formatting
+@pytest.mark.parametrize(("value", "text"), [
+    (0.0058815735, "0.005882"), (0.35, "0.35"), (1.0, "1"), (-0.125, "\u22120.125"),
+    (0.0, "0"), (-0.0, "0"), (123456.0, "1.235e+05"), (0.03642064984, "0.03642"),
+])
+def test_format_number(value, text):
+    assert diagrams.format_number(value) == text
+
+
+def test_format_number_rejects_bad_input():
+    with pytest.raises(ValueError, match="value: expected a finite number"):
+        diagrams.format_number(float("inf"))
+    with pytest.raises(ValueError, match="digits: expected an integer from 1 to 17"):
+        diagrams.format_number(1.0, digits=0)
+
+
+def _contrast(hex_colour: str, background: tuple[float, float, float]) -> float:
+    def lum(rgb):
+        f = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * f[0] + 0.7152 * f[1] + 0.0722 * f[2]
+
+    rgb = tuple(int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    hi, lo = sorted((lum(rgb), lum(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_backward_colours_are_readable_on_both_schemes():
+    slate = colorsys.hls_to_rgb(225 / 360, 0.14, 0.15)  # Material's slate background
+    assert _contrast(diagrams.BACKWARD_COLOURS["light"], (1.0, 1.0, 1.0)) >= 4.5
+    assert _contrast(diagrams.BACKWARD_COLOURS["dark"], slate) >= 4.5
+
+
+# -------------------------------------------------------------------- figure (a): the graph
+def test_graph_is_accessible_deterministic_svg():
+    svg = diagrams.computation_graph_221(_net(), X, Y)
+    root = _parse(svg)
+    assert root.tag == SVG + "svg" and root.get("role") == "img"
+    assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
+    title = root.find(SVG + "title")
+    assert title is not None and root.get("aria-label") == title.text
+    assert "0.005882" in title.text  # the default alt text lists the numbers
+    assert root.findall(f".//{SVG}path")  # the browser test counts drawn paths
+    assert "nnbook-figure" in root.get("class")
+    assert diagrams.computation_graph_221(_net(), X, Y) == svg
+    assert "<style>" in svg and diagrams.BACKWARD_COLOURS["dark"] in svg
+
+
+def test_graph_numbers_are_the_engines():
+    shown = _numbers(_parse(diagrams.computation_graph_221(_net(), X, Y)))
+    ref = _reference()
+    assert set(shown) == set(ref), set(shown) ^ set(ref)
+    for q, entries in shown.items():
+        for number, value in entries:
+            assert value == pytest.approx(ref[q], rel=1e-12, abs=1e-15), q
+            assert _close_at_4_digits(number, ref[q]), (q, number, ref[q])
+
+
+def test_graph_backward_values_use_the_second_colour():
+    root = _parse(diagrams.computation_graph_221(_net(), X, Y))
+    seen = 0
+    for el in root.iter(SVG + "text"):
+        q = el.get("data-q")
+        if q is None:
+            continue
+        second = "nnbd-b" in (el.get("class") or "").split()
+        assert second == q.startswith("d"), q  # dJ/d(node) values, and only they
+        seen += second
+    assert seen == 9  # x, z[1], a[1] (two each), z[2], y_hat, J
+
+
+def test_graph_with_another_activation_reads_its_derivative():
+    net = _net(acts=["tanh", "sigmoid"])
+    shown = _numbers(_parse(diagrams.computation_graph_221(net, X, Y)))
+    z1 = W1 @ X
+    assert shown["e_g1_1"][0][1] == pytest.approx(1 - np.tanh(z1[0, 0]) ** 2, rel=1e-12)
+    g = net.backward(net.forward(X), Y)
+    assert shown["dz1_2"][0][1] == pytest.approx(g.dZ[1][1, 0], rel=1e-12)
+
+
+@pytest.mark.parametrize(("args", "exc", "message"), [
+    (("not a net", X, Y), TypeError, "net: expected an nnbook.Network, got str"),
+    ((nb.Network([2, 3, 1], ["sigmoid", "sigmoid"], "mse", seed=0), X, Y), ValueError,
+     r"net: expected a 2-2-1 network \(sizes \[2, 2, 1\]\), got sizes \[2, 3, 1\]"),
+    ((_net(b1=B1, b2=B2), X, Y), ValueError, r"net: the graph is drawn for the bias-free"),
+    ((_net(), np.ones((2, 3)), Y), ValueError,
+     r"x: expected one example as a \(2, 1\) column, got shape \(2, 3\)"),
+    ((_net(), X, [[0.5, 0.5]]), ValueError, r"y: expected one target, shape \(1, 1\)"),
+])
+def test_graph_rejects_bad_input(args, exc, message):
+    with pytest.raises(exc, match=message):
+        diagrams.computation_graph_221(*args)
+
+
+def test_empty_alt_is_refused():
+    with pytest.raises(ValueError, match="alt: expected a non-empty description"):
+        diagrams.computation_graph_221(_net(), X, Y, alt="  ")
+
+
+# ------------------------------------------------------------------- figure (b): the gates
+@pytest.mark.parametrize(("unit", "inp"), [(1, 1), (2, 1), (1, 2), (2, 2)])
+def test_routing_panels_show_the_engines_numbers(unit, inp):
+    out = diagrams.gradient_routing_221(_net(), X, Y, unit=unit, input=inp)
+    root = _parse(out)  # the wrapper <div> and its four <svg> panels are one XML tree
+    panels = root.findall(SVG + "svg")
+    assert len(panels) == 4
+    assert [p.get("data-kind") for p in panels] == [
+        "gate-add", "gate-multiply", "gate-activation", "gate-fork"]
+    for p in panels:
+        assert p.get("role") == "img" and p.find(SVG + "title").text.strip()
+    h = worked.net221_by_hand(X, Y, W1, W2)
+    j, k = unit - 1, inp - 1
+    expected = {
+        f"dz1_{unit}": h["dZ1"][j, 0], f"du_{unit}{inp}": h["dZ1"][j, 0],
+        f"dW1_{unit}{inp}": h["dW1"][j, k], f"dxpath_{unit}{inp}": W1[j, k] * h["dZ1"][j, 0],
+        f"da1_{unit}": h["dA1"][j, 0], f"e_g1_{unit}": h["g1"][j, 0], f"dx_{inp}": h["dx"][k, 0],
+        f"sum_x_{inp}": h["dx"][k, 0], f"a1_{unit}": h["a1"][j, 0],
+        f"u_{unit}{inp}": W1[j, k] * X[k, 0],
+    }
+    shown = _numbers(root)
+    for q, ref in expected.items():
+        assert q in shown, q
+        for number, value in shown[q]:
+            assert value == pytest.approx(ref, rel=1e-12), q
+            assert _close_at_4_digits(number, ref), (q, number, ref)
+    # the fork panel's sum of the two paths is the engine's W[1]^T dZ[1]
+    g = _net().backward(_net().forward(X), Y)
+    assert shown[f"sum_x_{inp}"][0][1] == pytest.approx((W1.T @ g.dZ[1])[k, 0], rel=1e-12)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"unit": 3}, "unit: expected 1 or 2, got 3"),
+    ({"input": 0}, "input: expected 1 or 2, got 0"),
+    ({"unit": True}, "unit: expected 1 or 2, got True"),
+    ({"alt": ["only one"]}, "alt: expected four descriptions"),
+])
+def test_routing_rejects_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        diagrams.gradient_routing_221(_net(), X, Y, **kwargs)
+
+
+# ---------------------------------------------------------------------- tables and the step
+@pytest.mark.parametrize("biases", [False, True])
+def test_value_tables_show_every_quantity(biases):
+    b1, b2 = (B1, B2) if biases else (None, None)
+    out = diagrams.value_tables_221(_net(b1=b1, b2=b2), X, Y)
+    root = _parse(out)
+    assert len(root.findall(".//table")) == 3
+    h = worked.net221_by_hand(X, Y, W1, W2, b1, b2)
+    expected = {"z2_1": h["z2"][0, 0], "yhat_1": h["yhat"][0, 0], "J_1": h["J"],
+                "dyhat_1": h["dyhat"][0, 0], "g2_1": h["g2"][0, 0], "dz2_1": h["dZ2"][0, 0],
+                "db2_1": h["db2"][0, 0]}
+    for n in (1, 2):
+        i = n - 1
+        expected |= {f"x_{n}": X[i, 0], f"z1_{n}": h["z1"][i, 0], f"a1_{n}": h["a1"][i, 0],
+                     f"g1_{n}": h["g1"][i, 0], f"da1_{n}": h["dA1"][i, 0],
+                     f"dz1_{n}": h["dZ1"][i, 0], f"dW2_1j_{n}": h["dW2"][0, i],
+                     f"dW1_j1_{n}": h["dW1"][i, 0], f"dW1_j2_{n}": h["dW1"][i, 1],
+                     f"db1_{n}": h["db1"][i, 0]}
+    if biases:
+        expected |= {"b1_1": B1[0, 0], "b1_2": B1[1, 0], "b2_1": B2[0, 0]}
+    shown = {q: v[0] for q, v in _numbers(root).items()}
+    assert set(shown) == set(expected), set(shown) ^ set(expected)
+    for q, ref in expected.items():
+        number, value = shown[q]
+        assert value == pytest.approx(ref, rel=1e-12, abs=1e-15), q
+        assert _close_at_4_digits(number, ref), (q, number, ref)
+    assert ("+ b^{[1]}_j" in out) == biases  # bias terms only when there are biases
+
+
+def test_hidden_step_plugs_in_the_engines_numbers():
+    out = diagrams.hidden_step_221(_net(), X, Y)
+    assert out.startswith('<div class="arithmatex">\\[') and out.rstrip().endswith("\\]</div>")
+    tex = out.split("\\[", 1)[1]
+    assert tex.count("\\begin{") == tex.count("\\end{")
+    g = _net().backward(_net().forward(X), Y)
+    last = tex.rsplit("&=", 1)[1]  # the final matrix: dW[1], row by row
+    numbers = [_shown(t) for t in NUMBER.findall(last)]
+    assert len(numbers) == 4
+    for number, true in zip(numbers, g.dW[1].ravel(), strict=True):
+        assert _close_at_4_digits(number, true), (number, true)
+
+
+# ------------------------------------------------------------- figure (c): the backward loop
+SYMBOLIC = {  # independent of the module: the shapes of Chapter 9's equations
+    "in->dZ": "(n[l], m)", "dZ->dW": "(n[l], m)", "dZ->db": "(n[l], m)",
+    "dZ->dA": "(n[l], m)", "dA->dZprev": "(n[l−1], m)", "dZprev->out": "(n[l−1], m)",
+}
+NODES = {"dZ": "(n[l], m)", "dW": "(n[l], n[l−1])", "db": "(n[l], 1)",
+         "dA": "(n[l−1], m)", "dZprev": "(n[l−1], m)"}
+
+
+def _flow_tags(root: ET.Element, kind: str) -> dict[str, ET.Element]:
+    return {el.get(f"data-{kind}"): el for el in root.iter(SVG + "text")
+            if el.get(f"data-{kind}") is not None}
+
+
+def test_flow_shapes_are_right_and_shown():
+    root = _parse(diagrams.layer_flow())
+    assert root.get("role") == "img" and root.findall(f".//{SVG}path")
+    arrows, nodes = _flow_tags(root, "arrow"), _flow_tags(root, "node")
+    assert {k: e.get("data-shape") for k, e in arrows.items()} == SYMBOLIC
+    assert {k: e.get("data-shape") for k, e in nodes.items()} == NODES
+    for key, el in arrows.items():  # what the reader sees is the shape, superscripts and all
+        shown = "".join(el.itertext())
+        assert shown == SYMBOLIC[key].replace("n[l−1]", "n[l−1]"), (key, shown)
+
+
+def test_flow_concrete_shapes_match_the_engines_gradients():
+    net = nb.Network([4, 3, 2], ["tanh", "sigmoid"], loss="bce", seed=0)
+    rng = np.random.default_rng(0)
+    Xb, Yb = rng.normal(size=(4, 5)), rng.integers(0, 2, size=(2, 5)).astype(float)
+    g = net.backward(net.forward(Xb), Yb)
+    l = 2
+    root = _parse(diagrams.layer_flow(l, sizes=(3, 2, 5)))
+    engine = {"dZ": g.dZ[l].shape, "dW": g.dW[l].shape, "db": g.db[l].shape,
+              "dA": g.dA[l - 1].shape, "dZprev": g.dZ[l - 1].shape}
+    nodes = _flow_tags(root, "node")
+    for key, shape in engine.items():
+        assert nodes[key].get("data-size") == str(shape), key
+    arrows = _flow_tags(root, "arrow")
+    assert arrows["dZ->dW"].get("data-size") == str(g.dZ[l].shape)
+    assert arrows["dA->dZprev"].get("data-size") == str(g.dA[l - 1].shape)
+    assert arrows["dZ->dA"].get("data-shape") == "(n[2], m)"
+    assert "n[1] = 3, n[2] = 2, m = 5" in root.find(SVG + "title").text
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"layer": "k"}, "layer: expected 'l' \\(symbolic\\) or an integer >= 1, got 'k'"),
+    ({"layer": 0}, "layer: expected 'l' \\(symbolic\\) or an integer >= 1, got 0"),
+    ({"sizes": (3, 2)}, r"sizes: expected three positive integers \(n_prev, n_l, m\)"),
+    ({"sizes": (3, 0, 5)}, r"sizes: expected three positive integers"),
+    ({"sizes": "345"}, r"sizes: expected three positive integers"),
+    ({"alt": ""}, "alt: expected a non-empty description"),
+])
+def test_flow_rejects_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        diagrams.layer_flow(**kwargs)
+
+
+def test_diagrams_do_not_need_matplotlib():
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['matplotlib'] = None\n"
+            "import numpy as np, nnbook as nb\nfrom nnbook import diagrams\n"
+            "net = nb.Network.from_parameters({1: np.eye(2), 2: np.ones((1, 2))},"
+            " {1: np.zeros((2, 1)), 2: np.zeros((1, 1))}, 'sigmoid', 'mse')\n"
+            "print(len(diagrams.computation_graph_221(net, [1.0, 2.0], 0.5)) > 0)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "True", out.stderr
