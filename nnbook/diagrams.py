@@ -675,7 +675,8 @@ def gradient_routing_221(net: Network, x: Any, y: Any, *, unit: int = 1, input: 
     ...     {1: [[0.1, 0.4], [0.8, 0.6]], 2: [[0.3, 0.9]]},
     ...     {1: np.zeros((2, 1)), 2: np.zeros((1, 1))}, "sigmoid", "mse")
     >>> out = diagrams.gradient_routing_221(net, [0.35, 0.90], 0.5)
-    >>> out.count("<svg"), re.search(r'data-q="dW1_11"[^>]*>([^<]*)<', out).group(1)
+    >>> label = re.search(r'data-q="dW1_11"[^>]*>([^<]*)<', out).group(1)
+    >>> out.count("<svg"), label
     (4, '0.002059')
     """
     for name, val in (("unit", unit), ("input", input)):
