@@ -462,7 +462,9 @@ class Network:
         -------
         History
             ``loss[e]`` is the example-weighted mean of the minibatch costs met during epoch
-            ``e + 1`` (before each minibatch's update; no extra forward pass).
+            ``e + 1`` (before each minibatch's update; no extra forward pass). With ``l2``
+            $= \lambda > 0$ each minibatch cost includes its penalty
+            $\frac{\lambda}{2 m_B}\sum_l \lVert W^{[l]}\rVert_F^2$ ($m_B$ its size).
 
         Raises
         ------
