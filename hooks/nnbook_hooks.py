@@ -84,8 +84,8 @@ def on_page_content(html: str, page, config, files, **kwargs) -> str:
     name = Path(page.file.src_uri).name
     link = (
         f'<p class="nnbook-download"><a href="{name}" download>'
-        f"Download this notebook ({name})</a> · run it with <code>jupyter lab {name}</code> "
-        f"after <code>pip install -e \".[dev]\"</code>.</p>\n"
+        f"Download this notebook ({name})</a> · run it from the repository with "
+        f"<code>uv run --with jupyterlab jupyter lab docs/notebooks/{name}</code>.</p>\n"
     )
     # Right under the notebook's title when it has one, else at the top.
     m = re.search(r"</h1>", html)
