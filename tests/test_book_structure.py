@@ -243,3 +243,28 @@ A sentence about the seed.
     assert (e.k, e.how, e.answer.title, e.checked) == (1, "by hand", "Answer 3.1", True)
     (box,) = mistake_boxes(page)
     assert box.anchor == "mistake-relu-at-0"
+
+
+def _figure_blocks() -> dict[str, str]:
+    """Executed blocks that draw a figure (html="1", a -fig id or a *_svg call): id -> page."""
+    out = {}
+    for path in [DOCS / "index.md", *CHAPTERS]:
+        for f in parse(path).fences:
+            fid = f.options.get("id", "")
+            code = "\n".join(f.lines)
+            if f.options.get("html") == "1" and ("fig" in fid or "_svg(" in code):
+                out[fid] = path.relative_to(DOCS).as_posix()
+    return out
+
+
+def test_figure_inventory_is_complete() -> None:
+    """docs/appendix/figures.md names the block id of every figure, and only ids that exist."""
+    inventory = (DOCS / "appendix" / "figures.md").read_text(encoding="utf-8")
+    figures = _figure_blocks()
+    missing = [f"{fid} ({page})" for fid, page in sorted(figures.items())
+               if f"`{fid}`" not in inventory]
+    all_ids = {f.options.get("id") for p in DOCS.rglob("*.md") for f in parse(p).fences}
+    listed = re.findall(r"`([a-z0-9]+(?:-[a-z0-9]+)+)`", inventory)
+    stale = sorted({i for i in listed if i not in all_ids and not i.startswith("seed-")})
+    assert not missing, "figures missing from the inventory: " + ", ".join(missing)
+    assert not stale, "the inventory names blocks that do not exist: " + ", ".join(stale)
