@@ -109,16 +109,25 @@ def format_number(value: float, digits: int = 4) -> str:
     return text.replace("-", "\u2212")
 
 
-_TOKEN = re.compile(r"\^\{([^}]*)\}|_\{([^}]*)\}|([A-Za-z])|([^\^_A-Za-z]+)")
+_TOKEN = re.compile(r"\^\{([^}]*)\}|_\{([^}]*)\}|([^\W\d_]+)|([^\^_]+?(?=[^\W\d_]|\^\{|_\{|$))")
+_WORDS = {"as", "at", "by", "in", "is", "it", "of", "on", "or", "to"}
+
+
+def _italic(word: str) -> bool:
+    """Math symbols are italic (x, dZ, σ, ŷ); words (sum, of, the) and capital Greek (Σ, Δ)
+    are upright."""
+    if len(word) > 2 or word.lower() in _WORDS:
+        return False
+    return not any("\u0391" <= ch <= "\u03a9" for ch in word)
 
 
 def _rich(text: str, size: float) -> str:
-    """A small TeX-like label (``z^{[1]}_{2}``) as SVG tspans: Latin letters italic,
+    """A small TeX-like label (``z^{[1]}_{2}``) as SVG tspans: symbols italic, words upright,
     ``^{..}`` raised and ``_{..}`` lowered in a smaller size."""
     out: list[str] = []
     shift = 0.0  # current baseline offset in px (positive = down)
     small = round(size * 0.72, 1)
-    for sup, sub, letter, other in _TOKEN.findall(text):
+    for sup, sub, word, other in _TOKEN.findall(text):
         if sup or sub:
             target = -0.42 * size if sup else 0.26 * size
             dy = round(target - shift, 1)
@@ -129,10 +138,10 @@ def _rich(text: str, size: float) -> str:
         if shift:
             lead = f' dy="{round(-shift, 1)}"'
             shift = 0.0
-        if letter:
-            out.append(f'<tspan{lead} font-style="italic">{letter}</tspan>')
+        if word and _italic(word):
+            out.append(f'<tspan{lead} font-style="italic">{html.escape(word)}</tspan>')
         else:
-            out.append(f"<tspan{lead}>{html.escape(other)}</tspan>")
+            out.append(f"<tspan{lead}>{html.escape(word or other)}</tspan>")
     return "".join(out)
 
 
@@ -935,7 +944,7 @@ def layer_flow(layer: Any = "l", *, sizes: Sequence[int] | None = None,
     c.arrow(spine - 40, top[1] + top[3], spine - 40, yA, cls="nnbd-b")
     arrow_label("dZ->dA", spine - 32, 190, "start")
     yZ = yA + 74 + 66
-    grad_node("dZprev", left, yZ, 260, f"dZ^{{[{P}]}}",
+    grad_node("dZprev", left, yZ, 236, f"dZ^{{[{P}]}}",
                     f"= dA^{{[{P}]}} ⊙ g′(Z^{{[{P}]}})",
                     f"({sym['p']}, m) ⊙ ({sym['p']}, m)")
     c.arrow(spine - 40, yA + 74, spine - 40, yZ, cls="nnbd-b")
@@ -946,15 +955,16 @@ def layer_flow(layer: Any = "l", *, sizes: Sequence[int] | None = None,
     c.text(left, yN + 68, f"to step {P}", size=13, italic=True)
 
     # notes in the free space on the right
-    nx, ny = 262, 300
+    nx, ny = 262, 292
     notes = [
-        f"A^{{[{P}]}}, W^{{[{L}]}}, Z^{{[{P}]}}: kept",
-        "from the forward pass",
-        "(rows, columns) on each arrow:",
-        "the shape of what it carries",
+        f"A^{{[{P}]}}, W^{{[{L}]}}, Z^{{[{P}]}} come",
+        "from the forward pass.",
+        "On each arrow: the shape",
+        "(rows, columns) of what",
+        "it carries.",
     ]
     if num is not None:
-        notes += ["", f"n^{{[{P}]}} = {num['p']}, n^{{[{L}]}} = {num['l']}, m = {num['m']}"]
+        notes += ["", "Example:", f"n^{{[{P}]}} = {num['p']}, n^{{[{L}]}} = {num['l']}, m = {num['m']}"]
     for i, line in enumerate(notes):
         if line:
             c.text(nx, ny + 20 * i, line, size=13, rich=True)
