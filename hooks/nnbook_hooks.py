@@ -15,8 +15,9 @@ Five jobs, each small:
    continues list items at 4 spaces, not at the 3 of "1. ").
 4. API pages: docstrings may use Sphinx roles (`:func:`name``), which mkdocstrings does not read;
    the role prefix is dropped so the reader sees the name as code, not ":func:name".
-5. `mkdocs serve`: drop `nnbook` modules from `sys.modules` before each build, so executed examples
-   see the engine as it is on disk now, not as it was when the server started.
+5. `mkdocs serve`: drop `nnbook` and `benchmarks` modules from `sys.modules` before each build, so
+   executed examples see the engine as it is on disk now, not as it was when the server started;
+   the repository root goes on `sys.path`, so the Performance page imports `benchmarks.report`.
 """
 
 from __future__ import annotations
@@ -38,10 +39,17 @@ def _mathjax_root() -> Path:
     return Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
 def on_pre_build(config, **kwargs) -> None:
-    """Forget every imported nnbook module so this build re-imports the engine from disk."""
-    for name in [n for n in sys.modules if n == "nnbook" or n.startswith("nnbook.")]:
-        del sys.modules[name]
+    """Forget every imported nnbook (and benchmarks) module so this build re-imports the engine
+    from disk; make the repository's `benchmarks` package importable by the Performance page."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    for name in list(sys.modules):
+        if name.split(".")[0] in ("nnbook", "benchmarks"):
+            del sys.modules[name]
 
 
 def on_files(files: Files, config, **kwargs) -> Files:
