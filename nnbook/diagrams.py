@@ -553,8 +553,8 @@ def value_tables_221(net: Network, x: Any, y: Any) -> str:
         (r"db^{[2]} = \delta^{[2]}", "db2", [v["db2"]]),
     ]
     rows3 = [
-        (r"\partial J/\partial a^{[1]}_j = W^{[2]}_{1j}\,\delta^{[2]}", "da1", v["da1"]),
-        (rf"\delta^{{[1]}}_j = \tfrac{{\partial J}}{{\partial a^{{[1]}}_j}}\, {g}'(z^{{[1]}}_j)",
+        (r"\partial J/\partial a^{[1]}_j = W^{[2]}_{1j}\delta^{[2]}", "da1", v["da1"]),
+        (rf"\delta^{{[1]}}_j = \tfrac{{\partial J}}{{\partial a^{{[1]}}_j}} {g}'(z^{{[1]}}_j)",
          "dz1", v["dz1"]),
         (r"dW^{[2]}_{1j} = \delta^{[2]} a^{[1]}_j", "dW2_1j", v["dW2"][0]),
         (r"dW^{[1]}_{j1} = \delta^{[1]}_j x_1", "dW1_j1", v["dW1"][:, 0]),
@@ -565,7 +565,7 @@ def value_tables_221(net: Network, x: Any, y: Any) -> str:
         '<div class="nnbook-value-tables">\n'
         + _table("Forward, hidden layer", hdr, rows1)
         + _table("Output, loss and output error", ["", _m("\\text{value}")], rows2)
-        + _table("Backward, hidden layer", hdr, rows3)
+        + _table("Backward, per hidden unit j", hdr, rows3)
         + "</div>\n"
     )
 
