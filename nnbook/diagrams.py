@@ -1,7 +1,7 @@
 # ruff: noqa: E741  (``l`` is the layer index of the book's notation)
 r"""Diagrams of the computation, drawn as SVG from the engine's own numbers.
 
-Three figures of the book are built here, at build time, without matplotlib:
+The book's pictures of the computation are built here, at build time, without matplotlib:
 
 * [`computation_graph_221`][nnbook.diagrams.computation_graph_221]: the 2-2-1 network as a
   computational graph, forward values and backward values $\partial J/\partial(\cdot)$ on the
@@ -10,6 +10,9 @@ Three figures of the book are built here, at build time, without matplotlib:
 * [`gradient_routing_221`][nnbook.diagrams.gradient_routing_221]: how an add node, a multiply
   node and an activation node route the gradient, and how gradients add where a value forks,
   on pieces of that graph with the same numbers;
+* [`value_tables_221`][nnbook.diagrams.value_tables_221] and
+  [`hidden_step_221`][nnbook.diagrams.hidden_step_221]: every intermediate number of that
+  example as tables, and the hidden layer's gradient with the numbers plugged in;
 * [`layer_flow`][nnbook.diagrams.layer_flow]: one step of the $L$-layer backward loop,
   $dZ^{[l]} \to dW^{[l]}, db^{[l]}, dA^{[l-1]} \to dZ^{[l-1]}$, with the shape on every arrow.
 
@@ -817,8 +820,6 @@ def _layer_names(layer: Any) -> tuple[str, str]:
     return str(int(layer)), str(int(layer) - 1)
 
 
-# What each arrow carries and each node holds, as (rows, columns) of n[l-1] ("p"), n[l] ("l"),
-# m ("m") or 1.
 FLOW_ARROWS: dict[str, tuple[str, str]] = {
     "in->dZ": ("l", "m"),
     "dZ->dW": ("l", "m"),
@@ -827,6 +828,8 @@ FLOW_ARROWS: dict[str, tuple[str, str]] = {
     "dA->dZprev": ("p", "m"),
     "dZprev->out": ("p", "m"),
 }
+"""The arrows of [`layer_flow`][nnbook.diagrams.layer_flow] and the shape of what each carries:
+``"p"`` is $n^{[l-1]}$, ``"l"`` is $n^{[l]}$, ``"m"`` the number of examples."""
 FLOW_NODES: dict[str, tuple[str, str]] = {
     "dZ": ("l", "m"),
     "dW": ("l", "p"),
@@ -834,6 +837,7 @@ FLOW_NODES: dict[str, tuple[str, str]] = {
     "dA": ("p", "m"),
     "dZprev": ("p", "m"),
 }
+"""The nodes of [`layer_flow`][nnbook.diagrams.layer_flow] and the shapes of their results."""
 
 
 def layer_flow(layer: Any = "l", *, sizes: Sequence[int] | None = None,
@@ -964,7 +968,8 @@ def layer_flow(layer: Any = "l", *, sizes: Sequence[int] | None = None,
         "it carries.",
     ]
     if num is not None:
-        notes += ["", "Example:", f"n^{{[{P}]}} = {num['p']}, n^{{[{L}]}} = {num['l']}, m = {num['m']}"]
+        notes += ["", "Example:",
+                  f"n^{{[{P}]}} = {num['p']}, n^{{[{L}]}} = {num['l']}, m = {num['m']}"]
     for i, line in enumerate(notes):
         if line:
             c.text(nx, ny + 20 * i, line, size=13, rich=True)
