@@ -719,8 +719,8 @@ def loss_surface_svg(
         if tracks or minimum is not None:
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=9)
 
-    height = 4.6 * (b_hi - b_lo) / (w_hi - w_lo) + 1.6
-    return _render(draw, alt, (6.0, float(np.clip(height, 3.0, 7.0))))
+    height = 3.8 * (b_hi - b_lo) / (w_hi - w_lo) + 1.6
+    return _render(draw, alt, (5.0, float(np.clip(height, 2.8, 6.0))))
 
 
 def loss_curves_svg(
@@ -796,7 +796,7 @@ def loss_curves_svg(
         ax.set_ylabel(ylabel)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1, fontsize=9)
 
-    return _render(draw, alt, (6.0, 3.4 + 0.25 * len(lines)))
+    return _render(draw, alt, (5.2, 3.2 + 0.25 * len(lines)))
 
 
 def fit_curves_svg(
@@ -870,4 +870,4 @@ def fit_curves_svg(
         ax.set_ylabel(y_label)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1, fontsize=9)
 
-    return _render(draw, alt, (6.0, 3.9 + 0.2 * (len(lines) + len(ref))))
+    return _render(draw, alt, (5.2, 3.6 + 0.2 * (len(lines) + len(ref))))
