@@ -13,8 +13,10 @@ output block, display equation, table or figure whose content is wider than its 
 does anything drawn past the right edge of the content column. At 390 px the page may not be wider
 than the screen (`document.documentElement.scrollWidth`), and no element may reach past the right
 edge of the screen unless it sits inside a box that scrolls or clips it (a wide code block or table
-may scroll inside its own box); MathJax's hidden assistive MathML counts. A third test checks the
-measurement itself on a small page built to overflow.
+may scroll inside its own box); MathJax's hidden assistive MathML counts. The content of collapsed
+blocks (the exercises' answers) is laid out and measured too: it is what a reader sees on opening
+them. A third test checks the measurement itself on small pages built to overflow (and on one that
+does not).
 
 Needs the `playwright` Python package and Debian's Chromium (`/usr/bin/chromium`). Without them the
 test skips, unless the `CI` environment variable is set: then it fails.
