@@ -430,11 +430,13 @@ _LONG_LINE = "print(" + "x" * 192 + ")"
 
 
 def _test_page(*, code: str = "", wide: bool = False, formula: bool = False,
-               site_css: bool = False) -> str:
+               collapsed: bool = False, site_css: bool = False) -> str:
     sheet = (ROOT / "docs" / "stylesheets" / "nnbook.css").read_text(encoding="utf-8")
     parts = ["<h2>A section</h2><p>Some text.</p>"]
     if code:
-        parts.append(f'<div class="highlight"><pre><code>{code}</code></pre></div>')
+        block = f'<div class="highlight"><pre><code>{code}</code></pre></div>'
+        parts.append(f"<details><summary>Answer</summary>{block}</details>" if collapsed
+                     else block)
     if wide:
         parts.append('<div class="wide" style="width: 1000px">a wide div</div>')
     if formula:
@@ -461,6 +463,7 @@ def test_overflow_measurement_catches_what_it_should() -> None:
     cases = {
         "clean": _test_page(code="print(1)"),
         "long code line": _test_page(code=_LONG_LINE),
+        "long line, collapsed": _test_page(code=_LONG_LINE, collapsed=True),
         "wide div": _test_page(wide=True),
         "assistive MathML": _test_page(formula=True),
         "assistive MathML, site CSS": _test_page(formula=True, site_css=True),
@@ -488,8 +491,11 @@ def test_overflow_measurement_catches_what_it_should() -> None:
     (f,) = seen["long code line", "1280"]
     assert f["text"] == _LONG_LINE[:60] and f["heading"] == "A section"
     assert f["content"] > f["box"] + 100
+    # a closed <details> (an exercise's answer) is measured as the reader will see it opened
+    assert kinds["long line, collapsed", "1280"] == [("code", "scrolls")]
     # 390: the same block scrolls inside its own box, so the page is no wider than the phone
     assert kinds["long code line", "390"] == []
+    assert kinds["long line, collapsed", "390"] == []
     assert kinds["wide div", "1280"] == [("div.wide", "past the edge")]
     assert kinds["wide div", "390"] == [("div.wide", "past the edge"),
                                         ("page", "wider than the screen")]
