@@ -395,7 +395,7 @@ def network_svg(
         for ell in range(1, L + 1):  # edges first, units drawn over them
             for j in range(sizes[ell]):
                 for k in range(sizes[ell - 1]):
-                    edge(ell, j, k, f"$w^{{[{ell}]}}_{{{j + 1}{k + 1}}}$")
+                    edge(ell, j, k, f"$W^{{[{ell}]}}_{{{j + 1}{k + 1}}}$")
                 if biases:
                     edge(ell, j, sizes[ell - 1], f"$b^{{[{ell}]}}_{{{j + 1}}}$", dashed=True)
         for ell, n in enumerate(sizes):
