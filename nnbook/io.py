@@ -1,8 +1,9 @@
 # ruff: noqa: E741  (``l`` is the layer index of the book's notation)
 r"""Save and load a :class:`~nnbook.Network` as a plain ``.npz`` file (no pickle).
 
-The archive holds ``W1, b1, ..., WL, bL`` and three plain arrays: ``sizes`` (int64),
-``activations`` (unicode strings, one per layer) and ``loss`` (a 0-d unicode string).
+The archive holds ``W1, b1, ..., WL, bL`` and four plain arrays: ``sizes`` (int64),
+``activations`` (unicode strings, one per layer), ``loss`` (a 0-d unicode string) and ``l2``
+(a 0-d float64, the L2 penalty's strength; a file without it loads with ``l2 = 0``).
 Loading uses ``numpy.load(path, allow_pickle=False)`` and checks every array's presence and shape.
 """
 
@@ -35,6 +36,7 @@ def save(net: Network, path: str | os.PathLike[str]) -> None:
         "sizes": np.asarray(net.sizes, dtype=np.int64),
         "activations": np.asarray([net.g[l].name for l in range(1, net.L + 1)], dtype=np.str_),
         "loss": np.asarray(net.loss.name, dtype=np.str_),
+        "l2": np.asarray(net.l2, dtype=np.float64),
     }
     for l in range(1, net.L + 1):
         arrays[f"W{l}"] = net.W[l]
@@ -81,6 +83,10 @@ def load(path: str | os.PathLike[str]) -> Network:
         loss = _get(data, "loss", path)
         if loss.shape != () or loss.dtype.kind != "U":
             raise ValueError(f"{path}: array 'loss' must be a 0-d string, got shape {loss.shape}")
+        l2 = data["l2"] if "l2" in data.files else np.asarray(0.0)
+        if l2.shape != () or l2.dtype.kind != "f":
+            raise ValueError(f"{path}: array 'l2' must be a 0-d float, got shape {l2.shape}, "
+                             f"dtype {l2.dtype}")
         W: dict[int, np.ndarray] = {}
         b: dict[int, np.ndarray] = {}
         for l in range(1, L + 1):
@@ -96,4 +102,4 @@ def load(path: str | os.PathLike[str]) -> Network:
                                      f"expected a floating dtype")
                 store[l] = arr
         return Network.from_parameters(W, b, [str(a) for a in acts], str(loss),
-                                       dtype=W[1].dtype)
+                                       dtype=W[1].dtype, l2=float(l2))

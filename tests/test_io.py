@@ -31,7 +31,7 @@ def test_file_holds_no_objects(tmp_path):
     path = tmp_path / "net.npz"
     nb.save(nb.Network([2, 1], ["sigmoid"], "bce", seed=0), path)
     with np.load(path, allow_pickle=False) as data:
-        assert sorted(data.files) == ["W1", "activations", "b1", "loss", "sizes"]
+        assert sorted(data.files) == ["W1", "activations", "b1", "l2", "loss", "sizes"]
         assert all(data[k].dtype != object for k in data.files)
 
 
@@ -73,3 +73,19 @@ def test_pickled_object_array_refused(tmp_path):
     _write(path, W1=np.array([object()] * 6, dtype=object).reshape(3, 2))
     with pytest.raises(ValueError, match="allow_pickle"):
         nb.load(path)
+
+
+def test_l2_round_trips_and_old_files_load_without_it(tmp_path):
+    net = nb.Network([2, 3, 1], ["tanh", "sigmoid"], "bce", seed=0, l2=0.25)
+    nb.save(net, tmp_path / "net.npz")
+    assert nb.load(tmp_path / "net.npz").l2 == 0.25
+    with np.load(tmp_path / "net.npz") as data:
+        arrays = {k: data[k] for k in data.files if k != "l2"}
+    np.savez(tmp_path / "old.npz", **arrays)
+    assert nb.load(tmp_path / "old.npz").l2 == 0.0
+    np.savez(tmp_path / "bad.npz", **arrays, l2=np.asarray(-1.0))
+    with pytest.raises(ValueError, match="l2: expected a finite number >= 0"):
+        nb.load(tmp_path / "bad.npz")
+    np.savez(tmp_path / "bad2.npz", **arrays, l2=np.asarray([0.1, 0.2]))
+    with pytest.raises(ValueError, match="array 'l2' must be a 0-d float"):
+        nb.load(tmp_path / "bad2.npz")
