@@ -213,7 +213,7 @@ def _require_browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        msg = "playwright is not installed (pip install playwright)"
+        msg = "playwright is not installed (uv sync installs the locked test group)"
         pytest.fail(msg) if ci else pytest.skip(msg)
     chromium = os.environ.get("NNBOOK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(chromium).exists():
