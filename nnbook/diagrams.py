@@ -1,34 +1,41 @@
 # ruff: noqa: E741  (``l`` is the layer index of the book's notation)
 r"""Diagrams of the computation, drawn as SVG from the engine's own numbers.
 
-The book's pictures of the computation are built here, at build time, without matplotlib:
+The book's pictures of the computation are built here, at build time, without
+matplotlib:
 
-* [`computation_graph_221`][nnbook.diagrams.computation_graph_221]: the 2-2-1 network as a
-  computational graph, forward values and backward values $\partial J/\partial(\cdot)$ on the
-  nodes, local derivatives on the edges, every number read from `Network.forward` and
-  `Network.backward`;
-* [`gradient_routing_221`][nnbook.diagrams.gradient_routing_221]: how an add node, a multiply
-  node and an activation node route the gradient, and how gradients add where a value forks,
-  on pieces of that graph with the same numbers;
+* [`computation_graph_221`][nnbook.diagrams.computation_graph_221]: the 2-2-1
+  network as a computational graph, forward values and backward values
+  $\partial J/\partial(\cdot)$ on the nodes, local derivatives on the edges,
+  every number read from `Network.forward` and `Network.backward`;
+* [`gradient_routing_221`][nnbook.diagrams.gradient_routing_221]: how an add
+  node, a multiply node and an activation node route the gradient, and how
+  gradients add where a value forks, on pieces of that graph with the same
+  numbers;
 * [`value_tables_221`][nnbook.diagrams.value_tables_221] and
-  [`hidden_step_221`][nnbook.diagrams.hidden_step_221]: every intermediate number of that
-  example as tables, and the hidden layer's gradient with the numbers plugged in;
-* [`layer_flow`][nnbook.diagrams.layer_flow]: one step of the $L$-layer backward loop,
-  $dZ^{[l]} \to dW^{[l]}, db^{[l]}, dA^{[l-1]} \to dZ^{[l-1]}$, with the shape on every arrow.
+  [`hidden_step_221`][nnbook.diagrams.hidden_step_221]: every intermediate
+  number of that example as tables, and the hidden layer's gradient with the
+  numbers plugged in;
+* [`layer_flow`][nnbook.diagrams.layer_flow]: one step of the $L$-layer
+  backward loop, $dZ^{[l]} \to dW^{[l]}, db^{[l]}, dA^{[l-1]} \to dZ^{[l-1]}$,
+  with the shape on every arrow.
 
 The markup is plain SVG text, ready to be printed by an executed block
 (```` ```python exec="1" html="1" ````):
 
-* **deterministic**: the same arguments give the same string (ids derive from the content);
-* **accessible**: `role="img"`, a `<title>` and an `aria-label` carry the `alt` text;
-* **theme-aware**: text and lines in `currentColor`; backward values in a second colour,
-  [`BACKWARD_COLOURS`][nnbook.diagrams.BACKWARD_COLOURS], a darker orange on the light scheme
-  and a lighter one on Material's dark slate scheme;
-* **sized by a viewBox**: the figure scales to its column, and is drawn narrow enough that its
-  text stays legible on a 390 px phone.
+* **deterministic**: the same arguments give the same string (ids derive from
+  the content);
+* **accessible**: `role="img"`, a `<title>` and an `aria-label` carry the `alt`
+  text;
+* **theme-aware**: text and lines in `currentColor`; backward values in a
+  second colour, [`BACKWARD_COLOURS`][nnbook.diagrams.BACKWARD_COLOURS], a
+  darker orange on the light scheme and a lighter one on Material's dark slate
+  scheme;
+* **sized by a viewBox**: the figure scales to its column, and is drawn narrow
+  enough that its text stays legible on a 390 px phone.
 
-Every number shown carries `data-q` (what it is) and `data-value` (the full-precision value) so
-tests can read the drawing back.
+Every number shown carries `data-q` (what it is) and `data-value` (the
+full-precision value) so tests can read the drawing back.
 
 Examples
 --------
@@ -68,8 +75,8 @@ __all__ = [
 ]
 
 BACKWARD_COLOURS: dict[str, str] = {"light": "#c2410c", "dark": "#fb923c"}
-"""Colour of backward values: contrast 5.2:1 on white (light scheme) and 7.1:1 on Material's
-slate background (dark scheme)."""
+"""Colour of backward values: contrast 5.2:1 on white (light scheme) and 7.1:1
+on Material's slate background (dark scheme)."""
 
 _LIGHT, _DARK = BACKWARD_COLOURS["light"], BACKWARD_COLOURS["dark"]
 _STYLE = (
@@ -81,9 +88,10 @@ _STYLE = (
 )
 
 
-# --------------------------------------------------------------------------------- text helpers
+# ---------------------------------------------------------------- text helpers
 def format_number(value: float, digits: int = 4) -> str:
-    r"""A number as the figures show it: `digits` significant digits, a true minus sign.
+    r"""A number as the figures show it: `digits` significant digits, a true
+    minus sign.
 
     Parameters
     ----------
@@ -101,8 +109,10 @@ def format_number(value: float, digits: int = 4) -> str:
     >>> format_number(0.0058815735), format_number(0.35), format_number(-0.125)
     ('0.005882', '0.35', '−0.125')
     """
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
-        raise ValueError(f"digits: expected an integer from 1 to 17, got {digits!r}")
+    if (isinstance(digits, bool) or not isinstance(digits, int)
+            or not 1 <= digits <= 17):
+        raise ValueError("digits: expected an integer from 1 to 17, "
+                         f"got {digits!r}")
     v = float(value)
     if not np.isfinite(v):
         raise ValueError(f"value: expected a finite number, got {value!r}")
@@ -112,21 +122,26 @@ def format_number(value: float, digits: int = 4) -> str:
     return text.replace("-", "\u2212")
 
 
-_TOKEN = re.compile(r"\^\{([^}]*)\}|_\{([^}]*)\}|([^\W\d_]+)|([^\^_]+?(?=[^\W\d_]|\^\{|_\{|$))")
+_TOKEN = re.compile(
+    r"\^\{([^}]*)\}"                          # ^{...}: superscript
+    r"|_\{([^}]*)\}"                          # _{...}: subscript
+    r"|([^\W\d_]+)"                           # a word or symbol
+    r"|([^\^_]+?(?=[^\W\d_]|\^\{|_\{|$))"     # any other run of text
+)
 _WORDS = {"as", "at", "by", "in", "is", "it", "of", "on", "or", "to"}
 
 
 def _italic(word: str) -> bool:
-    """Math symbols are italic (x, dZ, σ, ŷ); words (sum, of, the) and capital Greek (Σ, Δ)
-    are upright."""
+    """Math symbols are italic (x, dZ, σ, ŷ); words (sum, of, the) and capital
+    Greek (Σ, Δ) are upright."""
     if len(word) > 2 or word.lower() in _WORDS:
         return False
     return not any("\u0391" <= ch <= "\u03a9" for ch in word)
 
 
 def _rich(text: str, size: float) -> str:
-    """A small TeX-like label (``z^{[1]}_{2}``) as SVG tspans: symbols italic, words upright,
-    ``^{..}`` raised and ``_{..}`` lowered in a smaller size."""
+    """A small TeX-like label (``z^{[1]}_{2}``) as SVG tspans: symbols italic,
+    words upright, ``^{..}`` raised and ``_{..}`` lowered in a smaller size."""
     out: list[str] = []
     shift = 0.0  # current baseline offset in px (positive = down)
     small = round(size * 0.72, 1)
@@ -135,14 +150,16 @@ def _rich(text: str, size: float) -> str:
             target = -0.42 * size if sup else 0.26 * size
             dy = round(target - shift, 1)
             shift = target
-            out.append(f'<tspan dy="{dy}" font-size="{small}">{html.escape(sup or sub)}</tspan>')
+            out.append(f'<tspan dy="{dy}" font-size="{small}">'
+                       f'{html.escape(sup or sub)}</tspan>')
             continue
         lead = ""
         if shift:
             lead = f' dy="{round(-shift, 1)}"'
             shift = 0.0
         if word and _italic(word):
-            out.append(f'<tspan{lead} font-style="italic">{html.escape(word)}</tspan>')
+            out.append(f'<tspan{lead} font-style="italic">'
+                       f'{html.escape(word)}</tspan>')
         else:
             out.append(f"<tspan{lead}>{html.escape(word or other)}</tspan>")
     return "".join(out)
@@ -155,8 +172,9 @@ class _Canvas:
         self.width, self.height = width, height
         self.parts: list[str] = []
 
-    def path(self, d: str, *, cls: str = "", width: float = 1.4, dashed: bool = False,
-             fill: str = "none", opacity: float | None = None, stroke: bool = True) -> None:
+    def path(self, d: str, *, cls: str = "", width: float = 1.4,
+             dashed: bool = False, fill: str = "none",
+             opacity: float | None = None, stroke: bool = True) -> None:
         attrs = [f'd="{d}"', f'fill="{fill}"']
         if stroke:
             if not cls:
@@ -170,16 +188,17 @@ class _Canvas:
             attrs.append(f'class="{cls}"')
         self.parts.append(f"<path {' '.join(attrs)}/>")
 
-    def arrow(self, x0: float, y0: float, x1: float, y1: float, *, cls: str = "",
-              dashed: bool = False, width: float = 1.4, head: float = 8.0,
-              opacity: float | None = None) -> None:
+    def arrow(self, x0: float, y0: float, x1: float, y1: float, *,
+              cls: str = "", dashed: bool = False, width: float = 1.4,
+              head: float = 8.0, opacity: float | None = None) -> None:
         """A straight line from (x0, y0) to (x1, y1), arrowhead at the end."""
         dx, dy = x1 - x0, y1 - y0
         n = float(np.hypot(dx, dy))
         ux, uy = dx / n, dy / n
         bx, by = x1 - head * ux, y1 - head * uy  # base of the head
-        self.path(f"M{x0:.1f},{y0:.1f} L{bx:.1f},{by:.1f}", cls=cls + " nnbd-bs" if cls
-                  else "", width=width, dashed=dashed, opacity=opacity)
+        self.path(f"M{x0:.1f},{y0:.1f} L{bx:.1f},{by:.1f}",
+                  cls=cls + " nnbd-bs" if cls else "", width=width,
+                  dashed=dashed, opacity=opacity)
         px, py = -uy * head * 0.45, ux * head * 0.45
         d = (f"M{x1:.1f},{y1:.1f} L{bx + px:.1f},{by + py:.1f} "
              f"L{bx - px:.1f},{by - py:.1f} Z")
@@ -192,22 +211,26 @@ class _Canvas:
     def box(self, x: float, y: float, w: float, h: float, *, cls: str = "",
             dashed: bool = False) -> None:
         r = 6
-        d = (f"M{x + r},{y} H{x + w - r} Q{x + w},{y} {x + w},{y + r} V{y + h - r} "
-             f"Q{x + w},{y + h} {x + w - r},{y + h} H{x + r} Q{x},{y + h} {x},{y + h - r} "
-             f"V{y + r} Q{x},{y} {x + r},{y} Z")
-        self.parts.append(f'<path d="{d}" fill="currentColor" fill-opacity="0.06" stroke="none"/>')
+        d = (f"M{x + r},{y} H{x + w - r} Q{x + w},{y} {x + w},{y + r} "
+             f"V{y + h - r} Q{x + w},{y + h} {x + w - r},{y + h} H{x + r} "
+             f"Q{x},{y + h} {x},{y + h - r} V{y + r} Q{x},{y} {x + r},{y} Z")
+        self.parts.append(f'<path d="{d}" fill="currentColor" '
+                          'fill-opacity="0.06" stroke="none"/>')
         self.path(d, cls=cls, width=1.3, dashed=dashed)
 
     def circle(self, cx: float, cy: float, r: float) -> None:
         d = (f"M{cx - r:.1f},{cy:.1f} A{r},{r} 0 1 0 {cx + r:.1f},{cy:.1f} "
              f"A{r},{r} 0 1 0 {cx - r:.1f},{cy:.1f} Z")
-        self.parts.append(f'<path d="{d}" fill="currentColor" fill-opacity="0.06" stroke="none"/>')
+        self.parts.append(f'<path d="{d}" fill="currentColor" '
+                          'fill-opacity="0.06" stroke="none"/>')
         self.path(d, width=1.4)
 
-    def text(self, x: float, y: float, content: str, *, size: float = 15, anchor: str = "start",
-             cls: str = "", weight: str | None = None, halo: bool = False, q: str | None = None,
-             value: float | None = None, rich: bool = False, italic: bool = False,
-             rotate: float | None = None, muted: bool = False) -> None:
+    def text(self, x: float, y: float, content: str, *, size: float = 15,
+             anchor: str = "start", cls: str = "", weight: str | None = None,
+             halo: bool = False, q: str | None = None,
+             value: float | None = None, rich: bool = False,
+             italic: bool = False, rotate: float | None = None,
+             muted: bool = False) -> None:
         attrs = [f'x="{x:.1f}"', f'y="{y:.1f}"', f'font-size="{size}"']
         if muted:
             attrs.append('opacity="0.8"')
@@ -234,12 +257,15 @@ class _Canvas:
     def render(self, alt: str, *, max_width: int, kind: str) -> str:
         alt = _check_alt(alt)
         body = "\n".join(self.parts)
-        prefix = "nnbd" + hashlib.sha1((kind + alt + body).encode()).hexdigest()[:8]
+        digest = hashlib.sha1((kind + alt + body).encode()).hexdigest()
+        prefix = "nnbd" + digest[:8]
         title_id = f"{prefix}-title"
         w, h = self.width, self.height
         return (
-            f'<svg xmlns="http://www.w3.org/2000/svg" class="nnbook-figure nnbook-diagram" '
-            f'role="img" aria-labelledby="{title_id}" aria-label="{html.escape(alt, quote=True)}" '
+            '<svg xmlns="http://www.w3.org/2000/svg" '
+            'class="nnbook-figure nnbook-diagram" '
+            f'role="img" aria-labelledby="{title_id}" '
+            f'aria-label="{html.escape(alt, quote=True)}" '
             f'viewBox="0 0 {w:g} {h:g}" width="{w:g}" height="{h:g}" '
             f'style="width:100%;max-width:{max_width}px;height:auto" '
             f'font-family="inherit" data-kind="{kind}">\n'
@@ -250,52 +276,66 @@ class _Canvas:
 
 def _check_alt(alt: Any) -> str:
     if not isinstance(alt, str) or not alt.strip():
-        raise ValueError(f"alt: expected a non-empty description of the figure, got {alt!r}")
+        raise ValueError("alt: expected a non-empty description of the "
+                         f"figure, got {alt!r}")
     return " ".join(alt.split())
 
 
-# ------------------------------------------------------------------------- the 2-2-1 numbers
-def _values_221(net: Any, x: Any, y: Any, *, biases: bool = False) -> dict[str, Any]:
-    """Forward and backward values of the bias-free 2-2-1 network on one example, read from
-    the engine (`Network.forward`, `Network.backward`, the loss and activation derivatives)."""
+# ----------------------------------------------------------- the 2-2-1 numbers
+def _values_221(
+    net: Any, x: Any, y: Any, *, biases: bool = False
+) -> dict[str, Any]:
+    """Forward and backward values of the bias-free 2-2-1 network on one
+    example, read from the engine (`Network.forward`, `Network.backward`, the
+    loss and activation derivatives)."""
     if not isinstance(net, Network):
-        raise TypeError(f"net: expected an nnbook.Network, got {type(net).__name__}")
+        raise TypeError("net: expected an nnbook.Network, "
+                        f"got {type(net).__name__}")
     if list(net.sizes) != [2, 2, 1]:
-        raise ValueError(f"net: expected a 2-2-1 network (sizes [2, 2, 1]), got sizes "
-                         f"{list(net.sizes)}")
+        raise ValueError("net: expected a 2-2-1 network (sizes [2, 2, 1]), "
+                         f"got sizes {list(net.sizes)}")
     names = [net.g[l].name for l in (1, 2)]
     if "softmax" in names:
-        raise ValueError(f"net: expected element-wise activations, got {names}")
+        raise ValueError("net: expected element-wise activations, "
+                         f"got {names}")
     for l in (1, 2):
         if not biases and np.any(net.b[l] != 0):
             raise ValueError(
-                f"net: the graph is drawn for the bias-free 2-2-1 network, but b[{l}] is "
-                f"{np.asarray(net.b[l]).ravel().tolist()}; set the biases to zero"
+                "net: the graph is drawn for the bias-free 2-2-1 network, but "
+                f"b[{l}] is {np.asarray(net.b[l]).ravel().tolist()}; set the "
+                "biases to zero"
             )
     X = np.asarray(x, dtype=np.float64)
     if X.shape == (2,):
         X = X.reshape(2, 1)
     if X.shape != (2, 1):
-        raise ValueError(f"x: expected one example as a (2, 1) column, got shape {X.shape}")
+        raise ValueError("x: expected one example as a (2, 1) column, "
+                         f"got shape {X.shape}")
     Y = np.asarray(y, dtype=np.float64)
     if Y.size == 1 and Y.ndim <= 2:
         Y = Y.reshape(1, 1)
     if Y.shape != (1, 1):
-        raise ValueError(f"y: expected one target, shape (1, 1), got shape {Y.shape}")
+        raise ValueError("y: expected one target, shape (1, 1), "
+                         f"got shape {Y.shape}")
     cache = net.forward(X)
     grads = net.backward(cache, Y)
     Z, A = cache.Z, cache.A
-    dyhat = net.loss.derivative(A[2], Y)  # m = 1: the per-example dA[2] is dJ/dyhat
+    # m = 1: the per-example dA[2] is dJ/dyhat
+    dyhat = net.loss.derivative(A[2], Y)
     return {
-        "x": A[0][:, 0], "z1": Z[1][:, 0], "a1": A[1][:, 0], "z2": float(Z[2][0, 0]),
-        "yhat": float(A[2][0, 0]), "y": float(Y[0, 0]), "J": float(net.loss.value(A[2], Y)),
+        "x": A[0][:, 0], "z1": Z[1][:, 0], "a1": A[1][:, 0],
+        "z2": float(Z[2][0, 0]), "yhat": float(A[2][0, 0]),
+        "y": float(Y[0, 0]), "J": float(net.loss.value(A[2], Y)),
         "W1": net.W[1], "W2": net.W[2],
-        "g1": net.g[1].derivative(Z[1])[:, 0], "g2": float(net.g[2].derivative(Z[2])[0, 0]),
+        "g1": net.g[1].derivative(Z[1])[:, 0],
+        "g2": float(net.g[2].derivative(Z[2])[0, 0]),
         "dyhat": float(dyhat[0, 0]), "dz2": float(grads.dZ[2][0, 0]),
         "da1": grads.dA[1][:, 0], "dz1": grads.dZ[1][:, 0],
-        "dx": (net.W[1].T @ grads.dZ[1])[:, 0],  # dA[0] = W[1]^T dZ[1]: where x forks
+        # dA[0] = W[1]^T dZ[1]: where x forks
+        "dx": (net.W[1].T @ grads.dZ[1])[:, 0],
         "dW1": grads.dW[1], "dW2": grads.dW[2], "db1": grads.db[1][:, 0],
-        "db2": float(grads.db[2][0, 0]), "b1": net.b[1][:, 0], "b2": float(net.b[2][0, 0]),
+        "db2": float(grads.db[2][0, 0]),
+        "b1": net.b[1][:, 0], "b2": float(net.b[2][0, 0]),
         "act1": names[0], "act2": names[1], "loss": net.loss.name,
     }
 
@@ -304,30 +344,35 @@ def _gname(act: str) -> str:
     return "σ" if act == "sigmoid" else "tanh" if act == "tanh" else "g"
 
 
-def _node(c: _Canvas, cx: float, y: float, w: float, h: float, name: str, fwd: float,
-          bwd: float, qname: str) -> None:
-    """A value node: its name on the left, forward value (top) and backward value (bottom,
-    second colour) on the right."""
+def _node(c: _Canvas, cx: float, y: float, w: float, h: float, name: str,
+          fwd: float, bwd: float, qname: str) -> None:
+    """A value node: its name on the left, forward value (top) and backward
+    value (bottom, second colour) on the right."""
     x = cx - w / 2
     c.box(x, y, w, h)
     c.text(x + 12, y + h / 2 + 6, name, size=18, rich=True)
-    c.text(x + w - 10, y + 20, format_number(fwd), size=15, anchor="end", q=f"{qname}",
-           value=fwd)
-    c.text(x + w - 10, y + h - 9, format_number(bwd), size=15, anchor="end", cls="nnbd-b",
-           q=f"d{qname}", value=bwd)
+    c.text(x + w - 10, y + 20, format_number(fwd), size=15, anchor="end",
+           q=f"{qname}", value=fwd)
+    c.text(x + w - 10, y + h - 9, format_number(bwd), size=15, anchor="end",
+           cls="nnbd-b", q=f"d{qname}", value=bwd)
 
 
-# ------------------------------------------------------------------------------- figure (a)
-def computation_graph_221(net: Network, x: Any, y: Any, *, alt: str | None = None) -> str:
-    r"""The bias-free 2-2-1 network on one example, as a computational graph with its numbers.
+# ------------------------------------------------------------------ figure (a)
+def computation_graph_221(
+    net: Network, x: Any, y: Any, *, alt: str | None = None
+) -> str:
+    r"""The bias-free 2-2-1 network on one example, as a computational graph
+    with its numbers.
 
-    Nodes, top to bottom: $x_k$, $z^{[1]}_j$, $a^{[1]}_j$, $z^{[2]}$, $\hat y$, $J$. Each node
-    shows its forward value and, in the second colour, its backward value
-    $\partial J/\partial(\text{node})$; each edge shows its local derivative
-    $\partial(\text{lower})/\partial(\text{upper})$: $W^{[1]}_{jk}$, $g'(z^{[1]}_j)$,
-    $W^{[2]}_{1j}$, $g'(z^{[2]})$, $\partial J/\partial \hat y$. Every number comes from
-    `net.forward` and `net.backward` (and, for $\partial J/\partial x = W^{[1]\top} dZ^{[1]}$
-    and $\partial J/\partial\hat y$, from the engine's weights and loss derivative).
+    Nodes, top to bottom: $x_k$, $z^{[1]}_j$, $a^{[1]}_j$, $z^{[2]}$, $\hat y$,
+    $J$. Each node shows its forward value and, in the second colour, its
+    backward value $\partial J/\partial(\text{node})$; each edge shows its
+    local derivative $\partial(\text{lower})/\partial(\text{upper})$:
+    $W^{[1]}_{jk}$, $g'(z^{[1]}_j)$, $W^{[2]}_{1j}$, $g'(z^{[2]})$,
+    $\partial J/\partial \hat y$. Every number comes from `net.forward` and
+    `net.backward` (and, for $\partial J/\partial x = W^{[1]\top} dZ^{[1]}$ and
+    $\partial J/\partial\hat y$, from the engine's weights and loss
+    derivative).
 
     Parameters
     ----------
@@ -338,7 +383,8 @@ def computation_graph_221(net: Network, x: Any, y: Any, *, alt: str | None = Non
     y : array or float
         Its target.
     alt : str, optional
-        Text alternative; the default describes the graph and lists the numbers.
+        Text alternative; the default describes the graph and lists the
+        numbers.
 
     Returns
     -------
@@ -350,7 +396,8 @@ def computation_graph_221(net: Network, x: Any, y: Any, *, alt: str | None = Non
     TypeError
         If `net` is not a `Network`.
     ValueError
-        If the network is not a bias-free 2-2-1 network, or `x`, `y` are not one example.
+        If the network is not a bias-free 2-2-1 network, or `x`, `y` are not
+        one example.
 
     Examples
     --------
@@ -371,15 +418,20 @@ def computation_graph_221(net: Network, x: Any, y: Any, *, alt: str | None = Non
     cols2, mid = (118, 322), 220
     c = _Canvas(W, top + 5 * pitch + 16 + bh + 118)
 
-    def row(r: int) -> float:  # the crossing edges under the inputs get more room
+    def row(r: int) -> float:  # the crossing edges under the inputs: more room
         return top + r * pitch + (16 if r >= 1 else 0)
 
-    def label(x0: float, y0: float, x1: float, y1: float, t: float, text: str, q: str,
-              val: float, side: str) -> None:
+    def label(x0: float, y0: float, x1: float, y1: float, t: float,
+              text: str, q: str, val: float, side: str) -> None:
         px, py = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
         anchor = {"left": "end", "right": "start", "mid": "middle"}[side]
         off = {"left": -7, "right": 7, "mid": 0}[side]
-        c.text(px + off, py + 5, text, size=14, anchor=anchor, halo=True, q=q, value=val)
+        # beside a slanted edge, clear it over the text's whole height
+        xs = [x0 + (yy - y0) / (y1 - y0) * (x1 - x0) if y1 != y0 else px
+              for yy in (py - 7, py + 7)]
+        px = {"left": min(xs), "right": max(xs)}.get(side, px)
+        c.text(px + off, py + 5, text, size=14, anchor=anchor, halo=True,
+               q=q, value=val)
 
     # edges first, nodes over them
     for j in range(2):  # x_k -> z[1]_j carries W[1]_jk
@@ -389,50 +441,57 @@ def computation_graph_221(net: Network, x: Any, y: Any, *, alt: str | None = Non
             x1, y1 = cols2[j] - spread, row(1)
             c.arrow(x0, y0, x1, y1, opacity=0.75)
             w = float(v["W1"][j, k])
+            text, q = f"×{format_number(w)}", f"e_W1_{j + 1}{k + 1}"
             if j == k:
-                label(x0, y0, x1, y1, 0.5, f"×{format_number(w)}", f"e_W1_{j + 1}{k + 1}", w,
+                label(x0, y0, x1, y1, 0.5, text, q, w,
                       "left" if j == 0 else "right")
-            else:
-                label(x0, y0, x1, y1, 0.76, f"×{format_number(w)}", f"e_W1_{j + 1}{k + 1}", w,
-                      "mid")
+            else:  # beside the arrowhead, on the side away from the crossing
+                yb = y1 - 14  # baseline; the line is nearest at its bottom
+                xl = x0 + (yb + 2 - y0) / (y1 - y0) * (x1 - x0)
+                c.text(xl + (-8 if j == 0 else 8), yb, text, size=14,
+                       anchor="end" if j == 0 else "start", halo=True,
+                       q=q, value=w)
     for j in range(2):  # z[1]_j -> a[1]_j carries g'(z[1]_j)
         x0 = cols2[j]
         c.arrow(x0, row(1) + bh, x0, row(2), opacity=0.75)
         gj = float(v["g1"][j])
-        label(x0, row(1) + bh, x0, row(2), 0.5, f"×{format_number(gj)}", f"e_g1_{j + 1}", gj,
-              "left" if j == 0 else "right")
+        label(x0, row(1) + bh, x0, row(2), 0.5, f"×{format_number(gj)}",
+              f"e_g1_{j + 1}", gj, "left" if j == 0 else "right")
     for j in range(2):  # a[1]_j -> z[2] carries W[2]_1j
-        x0, y0, x1, y1 = cols2[j], row(2) + bh, mid + (-30 if j == 0 else 30), row(3)
+        x0, y0 = cols2[j], row(2) + bh
+        x1, y1 = mid + (-30 if j == 0 else 30), row(3)
         c.arrow(x0, y0, x1, y1, opacity=0.75)
         w = float(v["W2"][0, j])
         label(x0, y0, x1, y1, 0.5, f"×{format_number(w)}", f"e_W2_1{j + 1}", w,
               "left" if j == 0 else "right")
     c.arrow(mid, row(3) + bh, mid, row(4), opacity=0.75)
-    label(mid, row(3) + bh, mid, row(4), 0.5, f"×{format_number(v['g2'])}", "e_g2", v["g2"],
-          "right")
+    label(mid, row(3) + bh, mid, row(4), 0.5, f"×{format_number(v['g2'])}",
+          "e_g2", v["g2"], "right")
     c.arrow(mid, row(4) + bh, mid, row(5), opacity=0.75)
-    label(mid, row(4) + bh, mid, row(5), 0.5, f"×{format_number(v['dyhat'])}", "e_dyhat",
-          v["dyhat"], "right")
+    label(mid, row(4) + bh, mid, row(5), 0.5,
+          f"×{format_number(v['dyhat'])}", "e_dyhat", v["dyhat"], "right")
 
     for k in range(2):
-        _node(c, cols2[k], row(0), bw, bh, f"x_{{{k + 1}}}", v["x"][k], v["dx"][k],
-              f"x_{k + 1}")
+        _node(c, cols2[k], row(0), bw, bh, f"x_{{{k + 1}}}",
+              v["x"][k], v["dx"][k], f"x_{k + 1}")
     for j in range(2):
-        _node(c, cols2[j], row(1), bw, bh, f"z^{{[1]}}_{{{j + 1}}}", v["z1"][j], v["dz1"][j],
-              f"z1_{j + 1}")
-        _node(c, cols2[j], row(2), bw, bh, f"a^{{[1]}}_{{{j + 1}}}", v["a1"][j], v["da1"][j],
-              f"a1_{j + 1}")
+        _node(c, cols2[j], row(1), bw, bh, f"z^{{[1]}}_{{{j + 1}}}",
+              v["z1"][j], v["dz1"][j], f"z1_{j + 1}")
+        _node(c, cols2[j], row(2), bw, bh, f"a^{{[1]}}_{{{j + 1}}}",
+              v["a1"][j], v["da1"][j], f"a1_{j + 1}")
     _node(c, mid, row(3), bw, bh, "z^{[2]}", v["z2"], v["dz2"], "z2")
     _node(c, mid, row(4), bw, bh, "ŷ", v["yhat"], v["dyhat"], "yhat")
     _node(c, mid, row(5), bw, bh, "J", v["J"], 1.0, "J")
-    c.text(mid + bw / 2 + 10, row(5) + bh / 2 + 6, f"y = {format_number(v['y'])}", size=15,
-           rich=False, q="y", value=v["y"])
+    c.text(mid + bw / 2 + 10, row(5) + bh / 2 + 6,
+           f"y = {format_number(v['y'])}", size=15, rich=False, q="y",
+           value=v["y"])
 
     # direction arrows in the margins
     c.arrow(14, row(0) + 8, 14, row(2) + bh, opacity=0.6)
     c.text(28, row(1) + 10, "forward", size=13, rotate=90, italic=True)
     c.arrow(W - 14, row(5) + bh - 8, W - 14, row(3), cls="nnbd-b")
-    c.text(W - 28, row(4) + bh, "backward", size=13, rotate=-90, italic=True, cls="nnbd-b")
+    c.text(W - 28, row(4) + bh, "backward", size=13, rotate=-90, italic=True,
+           cls="nnbd-b")
 
     # legend
     ly = row(5) + bh + 30
@@ -442,43 +501,49 @@ def computation_graph_221(net: Network, x: Any, y: Any, *, alt: str | None = Non
     c.text(92, ly + 22, "∂J/∂(node), the backward value", size=14)
     c.text(20, ly + 44, "×0.2405", size=14)
     c.text(92, ly + 44, "on an edge: ∂(lower node)/∂(upper node)", size=14)
-    c.text(20, ly + 66, "Backward: ∂J/∂(node) = Σ over its edges down of", size=14)
+    c.text(20, ly + 66, "Backward: ∂J/∂(node) = Σ over its edges down of",
+           size=14)
     c.text(20, ly + 84, "(edge) × ∂J/∂(node below).", size=14)
 
     if alt is None:
         f = format_number
         alt = (
-            f"Computational graph of the 2-2-1 network, drawn top to bottom: inputs x1 = "
-            f"{f(v['x'][0])} and x2 = {f(v['x'][1])}; hidden pre-activations z[1] = "
-            f"({f(v['z1'][0])}, {f(v['z1'][1])}); activations a[1] = {g1}(z[1]) = "
-            f"({f(v['a1'][0])}, {f(v['a1'][1])}); output pre-activation z[2] = {f(v['z2'])}; "
-            f"output y-hat = {g2}(z[2]) = {f(v['yhat'])}; loss J = {f(v['J'])} for the "
-            f"target y = {f(v['y'])}. Edges carry the local derivatives: the weights "
-            f"W[1] = {[[f(u) for u in r] for r in v['W1'].tolist()]}, "
-            f"{g1}'(z[1]) = ({f(v['g1'][0])}, {f(v['g1'][1])}), W[2] = "
-            f"{[f(u) for u in v['W2'][0].tolist()]}, {g2}'(z[2]) = {f(v['g2'])} and "
-            f"dJ/dy-hat = {f(v['dyhat'])}. Backward values, in the second colour: "
-            f"dJ/dJ = 1, dJ/dy-hat = {f(v['dyhat'])}, dJ/dz[2] = {f(v['dz2'])}, "
-            f"dJ/da[1] = ({f(v['da1'][0])}, {f(v['da1'][1])}), dJ/dz[1] = "
-            f"({f(v['dz1'][0])}, {f(v['dz1'][1])}), dJ/dx = ({f(v['dx'][0])}, "
-            f"{f(v['dx'][1])})."
+            "Computational graph of the 2-2-1 network, drawn top to bottom: "
+            f"inputs x1 = {f(v['x'][0])} and x2 = {f(v['x'][1])}; hidden "
+            f"pre-activations z[1] = ({f(v['z1'][0])}, {f(v['z1'][1])}); "
+            f"activations a[1] = {g1}(z[1]) = ({f(v['a1'][0])}, "
+            f"{f(v['a1'][1])}); output pre-activation z[2] = {f(v['z2'])}; "
+            f"output y-hat = {g2}(z[2]) = {f(v['yhat'])}; loss J = "
+            f"{f(v['J'])} for the target y = {f(v['y'])}. Edges carry the "
+            "local derivatives: the weights W[1] = "
+            f"{[[f(u) for u in r] for r in v['W1'].tolist()]}, {g1}'(z[1]) = "
+            f"({f(v['g1'][0])}, {f(v['g1'][1])}), W[2] = "
+            f"{[f(u) for u in v['W2'][0].tolist()]}, {g2}'(z[2]) = "
+            f"{f(v['g2'])} and dJ/dy-hat = {f(v['dyhat'])}. Backward values, "
+            f"in the second colour: dJ/dJ = 1, dJ/dy-hat = {f(v['dyhat'])}, "
+            f"dJ/dz[2] = {f(v['dz2'])}, dJ/da[1] = ({f(v['da1'][0])}, "
+            f"{f(v['da1'][1])}), dJ/dz[1] = ({f(v['dz1'][0])}, "
+            f"{f(v['dz1'][1])}), dJ/dx = ({f(v['dx'][0])}, {f(v['dx'][1])})."
         )
     return c.render(alt, max_width=470, kind="graph-221")
 
 
-# ----------------------------------------------------------------------- tables of numbers
+# ----------------------------------------------------------- tables of numbers
 def _m(tex: str) -> str:
     """Inline math for MathJax, as arithmatex writes it."""
-    return f'<span class="arithmatex">\\({html.escape(tex, quote=False)}\\)</span>'
+    tex = html.escape(tex, quote=False)
+    return f'<span class="arithmatex">\\({tex}\\)</span>'
 
 
-def _table(title: str, header: Sequence[str], rows: Sequence[tuple[str, str, Sequence[float]]],
-           ) -> str:
+def _table(title: str, header: Sequence[str],
+           rows: Sequence[tuple[str, str, Sequence[float]]],
+           digits: int = 4) -> str:
     head = "".join(f"<th>{h}</th>" for h in header)
     body = []
     for tex, q, values in rows:
         cells = "".join(
-            f'<td data-q="{q}_{i + 1}" data-value="{float(val)!r}">{format_number(val)}</td>'
+            f'<td data-q="{q}_{i + 1}" data-value="{float(val)!r}">'
+            f'{format_number(val, digits)}</td>'
             for i, val in enumerate(values)
         )
         body.append(f"<tr><td>{_m(tex)}</td>{cells}</tr>")
@@ -490,15 +555,80 @@ def _table(title: str, header: Sequence[str], rows: Sequence[tuple[str, str, Seq
     )
 
 
-def value_tables_221(net: Network, x: Any, y: Any) -> str:
-    r"""Every intermediate quantity of the 2-2-1 network on one example, as three HTML tables.
+def _shown(value: float, digits: int = 6) -> float:
+    """The number a reader sees: `value` rounded as the page prints it."""
+    return float(format_number(value, digits).replace("\u2212", "-"))
 
-    The forward pass per hidden unit ($x_k$, $z^{[1]}_j$, $a^{[1]}_j$, $g'(z^{[1]}_j)$, and
-    $b^{[1]}_j$ when the biases are not zero); the output ($z^{[2]}$, $\hat y$, $J$,
-    $\partial J/\partial \hat y$, $g'(z^{[2]})$, $\delta^{[2]}$, $db^{[2]}$); the backward pass
-    per hidden unit ($\partial J/\partial a^{[1]}_j$, $\delta^{[1]}_j$, $dW^{[2]}_{1j}$,
-    $dW^{[1]}_{j1}$, $dW^{[1]}_{j2}$, $db^{[1]}_j$). Numbers have four significant digits and
-    come from `net.forward` and `net.backward`; labels are typeset by MathJax.
+
+def _check_rounding(name: str, recomputed: float, true: float) -> None:
+    """A product of the printed (rounded) factors, rounded to four digits,
+    must be the printed value rounded to four digits: raise if it is not."""
+    f = format_number
+    if not f(recomputed) == f(true) == f(_shown(true)):
+        raise RuntimeError(
+            f"{name}: recomputed from the printed numbers {recomputed!r}, "
+            f"engine {true!r}: they differ at four significant digits")
+
+
+def _check_tables_221(net: Network, v: dict[str, Any]) -> None:
+    """Recompute every derived entry of the tables from the printed entries
+    (six significant digits) and check it at four digits."""
+    s, chk = _shown, _check_rounding
+    W1, W2, y = v["W1"], v["W2"][0], v["y"]
+
+    def g(l: int, z: float, a: float) -> tuple[float, float]:
+        """Activation and slope, as a reader gets them from printed z, a."""
+        act = net.g[l]
+        out = float(act.forward(np.array([[z]]))[0, 0])
+        if act.name == "sigmoid":
+            return out, a * (1 - a)
+        if act.name == "tanh":
+            return out, 1 - a * a
+        return out, float(act.derivative(np.array([[z]]))[0, 0])
+
+    a1 = [s(u) for u in v["a1"]]
+    for j in range(2):
+        chk(f"z1_{j + 1}", sum(W1[j, k] * s(v["x"][k]) for k in range(2))
+            + s(v["b1"][j]), v["z1"][j])
+        out, slope = g(1, s(v["z1"][j]), a1[j])
+        chk(f"a1_{j + 1}", out, v["a1"][j])
+        chk(f"g1_{j + 1}", slope, v["g1"][j])
+    chk("z2", W2[0] * a1[0] + W2[1] * a1[1] + s(v["b2"]), v["z2"])
+    yhat = s(v["yhat"])
+    out, slope = g(2, s(v["z2"]), yhat)
+    chk("yhat", out, v["yhat"])
+    chk("g2", slope, v["g2"])
+    if v["loss"] == "mse":
+        chk("Delta", y - yhat, y - v["yhat"])
+        chk("J", s(y - v["yhat"]) ** 2, v["J"])
+        chk("dyhat", 2 * (yhat - y), v["dyhat"])
+    chk("dz2", s(v["dyhat"]) * s(v["g2"]), v["dz2"])
+    for j in range(2):
+        chk(f"da1_{j + 1}", W2[j] * s(v["dz2"]), v["da1"][j])
+        chk(f"dz1_{j + 1}", s(v["da1"][j]) * s(v["g1"][j]), v["dz1"][j])
+        chk(f"dW2_{j + 1}", s(v["dz2"]) * a1[j], v["dW2"][0, j])
+        for k in range(2):
+            chk(f"dW1_{j + 1}{k + 1}", s(v["dz1"][j]) * s(v["x"][k]),
+                v["dW1"][j, k])
+
+
+def value_tables_221(net: Network, x: Any, y: Any) -> str:
+    r"""Every intermediate quantity of the 2-2-1 network on one example, as
+    five HTML tables.
+
+    The input ($x_k$, columns $k$); the forward pass per hidden unit
+    ($z^{[1]}_j$, $a^{[1]}_j$, $g'(z^{[1]}_j)$, and $b^{[1]}_j$ when the
+    biases are not zero; columns $j$); the output unit ($z^{[2]}$, $\hat y$,
+    $\Delta = y - \hat y$, $J$, $\partial J/\partial \hat y$, $g'(z^{[2]})$,
+    $\delta^{[2]}$, $db^{[2]}$); the backward pass per hidden unit
+    ($\partial J/\partial a^{[1]}_j$, $\delta^{[1]}_j$, $dW^{[2]}_{1j}$,
+    $db^{[1]}_j$); and $dW^{[1]}$ laid out as the matrix (rows $j$, columns
+    $k$). Numbers come from `net.forward` and `net.backward`, rounded to six
+    significant digits; labels are typeset by MathJax.
+
+    Every derived entry is recomputed from the printed (rounded) entries it
+    is made of; rounded to four significant digits it must equal the printed
+    entry rounded to four digits, or the function raises.
 
     Parameters
     ----------
@@ -510,8 +640,14 @@ def value_tables_221(net: Network, x: Any, y: Any) -> str:
     Returns
     -------
     str
-        HTML. Each number's cell carries ``data-q`` (for example ``"dW1_j1_2"`` is
-        $dW^{[1]}_{21}$) and ``data-value``.
+        HTML. Each number's cell carries ``data-q`` (for example ``"dW1_2_1"``
+        is $dW^{[1]}_{21}$, row 2, column 1) and ``data-value``.
+
+    Raises
+    ------
+    RuntimeError
+        If a product of the printed numbers does not round to the printed
+        result at four significant digits.
 
     Examples
     --------
@@ -524,59 +660,78 @@ def value_tables_221(net: Network, x: Any, y: Any) -> str:
     ...     {1: np.zeros((2, 1)), 2: np.zeros((1, 1))}, "sigmoid", "mse")
     >>> out = diagrams.value_tables_221(net, [0.35, 0.90], 0.5)
     >>> re.search(r'data-q="dz1_1"[^>]*>([^<]*)<', out).group(1)
-    '0.005882'
+    '0.00588157'
     """
     v = _values_221(net, x, y, biases=True)
+    _check_tables_221(net, v)
     g = {"sigmoid": r"\sigma"}.get(v["act1"], "g")
     g2 = {"sigmoid": r"\sigma"}.get(v["act2"], "g")
     with_b = bool(np.any(v["b1"] != 0) or v["b2"] != 0)
     plus1 = " + b^{[1]}_j" if with_b else ""
     plus2 = " + b^{[2]}" if with_b else ""
-    loss = r"J = (\hat y - y)^2" if v["loss"] == "mse" else "J"
-    dyhat = (r"\partial J/\partial \hat y = 2(\hat y - y)" if v["loss"] == "mse"
+    mse = v["loss"] == "mse"
+    loss = r"J = \Delta^2" if mse else "J"
+    dyhat = (r"\partial J/\partial \hat y = 2(\hat y - y)" if mse
              else r"\partial J/\partial \hat y")
     hdr = ["", _m("j = 1"), _m("j = 2")]
-    rows1 = [(r"x_j \ \text{(input)}", "x", v["x"])]
-    if with_b:
-        rows1.append((r"b^{[1]}_j", "b1", v["b1"]))
+    rows0 = [(r"x_k", "x", v["x"])]
+    rows1 = [(r"b^{[1]}_j", "b1", v["b1"])] if with_b else []
     rows1 += [
-        (rf"z^{{[1]}}_j = \textstyle\sum_k W^{{[1]}}_{{jk}} x_k{plus1}", "z1", v["z1"]),
+        (rf"z^{{[1]}}_j = \textstyle\sum_k W^{{[1]}}_{{jk}} x_k{plus1}",
+         "z1", v["z1"]),
         (rf"a^{{[1]}}_j = {g}(z^{{[1]}}_j)", "a1", v["a1"]),
         (rf"{g}'(z^{{[1]}}_j)", "g1", v["g1"]),
     ]
     rows2 = [(r"b^{[2]}", "b2", [v["b2"]])] if with_b else []
     rows2 += [
-        (rf"z^{{[2]}} = \textstyle\sum_j W^{{[2]}}_{{1j}} a^{{[1]}}_j{plus2}", "z2", [v["z2"]]),
+        (rf"z^{{[2]}} = \textstyle\sum_j "
+         rf"W^{{[2]}}_{{1j}} a^{{[1]}}_j{plus2}", "z2", [v["z2"]]),
         (rf"\hat y = {g2}(z^{{[2]}})", "yhat", [v["yhat"]]),
-        (rf"{loss} \quad (y = {format_number(v['y'])})", "J", [v["J"]]),
+    ]
+    if mse:
+        rows2.append((rf"\Delta = y - \hat y \quad "
+                      rf"(y = {format_number(v['y'])})", "Delta",
+                      [v["y"] - v["yhat"]]))
+    rows2 += [
+        (loss, "J", [v["J"]]),
         (dyhat, "dyhat", [v["dyhat"]]),
         (rf"{g2}'(z^{{[2]}})", "g2", [v["g2"]]),
-        (rf"\delta^{{[2]}} = \tfrac{{\partial J}}{{\partial \hat y}}\, {g2}'(z^{{[2]}})", "dz2",
-         [v["dz2"]]),
+        (rf"\delta^{{[2]}} = \tfrac{{\partial J}}{{\partial \hat y}}\, "
+         rf"{g2}'(z^{{[2]}})", "dz2", [v["dz2"]]),
         (r"db^{[2]} = \delta^{[2]}", "db2", [v["db2"]]),
     ]
     rows3 = [
-        (r"\partial J/\partial a^{[1]}_j = W^{[2]}_{1j}\delta^{[2]}", "da1", v["da1"]),
-        (rf"\delta^{{[1]}}_j = \tfrac{{\partial J}}{{\partial a^{{[1]}}_j}} {g}'(z^{{[1]}}_j)",
-         "dz1", v["dz1"]),
+        (r"\partial J/\partial a^{[1]}_j = W^{[2]}_{1j}\delta^{[2]}",
+         "da1", v["da1"]),
+        (rf"\delta^{{[1]}}_j = \tfrac{{\partial J}}{{\partial a^{{[1]}}_j}} "
+         rf"{g}'(z^{{[1]}}_j)", "dz1", v["dz1"]),
         (r"dW^{[2]}_{1j} = \delta^{[2]} a^{[1]}_j", "dW2_1j", v["dW2"][0]),
-        (r"dW^{[1]}_{j1} = \delta^{[1]}_j x_1", "dW1_j1", v["dW1"][:, 0]),
-        (r"dW^{[1]}_{j2} = \delta^{[1]}_j x_2", "dW1_j2", v["dW1"][:, 1]),
         (r"db^{[1]}_j = \delta^{[1]}_j", "db1", v["db1"]),
     ]
+    rows4 = [(rf"j = {j + 1}", f"dW1_{j + 1}", v["dW1"][j]) for j in range(2)]
+    hdr4 = [_m(r"dW^{[1]}_{jk} = \delta^{[1]}_j x_k"),
+            _m("k = 1"), _m("k = 2")]
     return (
         '<div class="nnbook-value-tables">\n'
-        + _table("Forward, hidden layer", hdr, rows1)
-        + _table("Output, loss and output error", ["", _m("\\text{value}")], rows2)
-        + _table("Backward, per hidden unit j", hdr, rows3)
+        + _table("Input", ["", _m("k = 1"), _m("k = 2")], rows0, 6)
+        + _table("Forward, hidden unit j", hdr, rows1, 6)
+        + _table("Output unit", ["", _m("\\text{value}")], rows2, 6)
+        + _table("Backward, hidden unit j", hdr, rows3, 6)
+        + _table("dW[1] as a matrix: row j (hidden unit), column k (input)",
+                 hdr4, rows4, 6)
         + "</div>\n"
     )
 
 
 def hidden_step_221(net: Network, x: Any, y: Any) -> str:
-    r"""The hidden layer's backward step of the 2-2-1 network with the numbers plugged in,
-    as display math: $\delta^{[1]} = (W^{[2]\top}\delta^{[2]}) \odot g'(z^{[1]})$ and the
-    outer product $dW^{[1]} = \delta^{[1]} x^\top$, entry by entry.
+    r"""The hidden layer's backward step of the 2-2-1 network with the numbers
+    plugged in, as display math:
+    $\delta^{[1]} = (W^{[2]\top}\delta^{[2]}) \odot g'(z^{[1]})$ and the outer
+    product $dW^{[1]} = \delta^{[1]} x^\top$, entry by entry.
+
+    Factors are printed with six significant digits (as in the tables),
+    products with four; each printed product is checked to be the product
+    of the printed factors, rounded to four digits.
 
     Parameters
     ----------
@@ -587,6 +742,11 @@ def hidden_step_221(net: Network, x: Any, y: Any) -> str:
     -------
     str
         A ``<div class="arithmatex">`` holding ``\[...\]`` for MathJax.
+
+    Raises
+    ------
+    RuntimeError
+        If a printed product is not the product of the printed factors.
 
     Examples
     --------
@@ -600,23 +760,36 @@ def hidden_step_221(net: Network, x: Any, y: Any) -> str:
     True
     """
     v = _values_221(net, x, y, biases=True)
-    f = format_number
     g = {"sigmoid": r"\sigma"}.get(v["act1"], "g")
 
-    def col(a: Sequence[float]) -> str:
-        return r"\begin{bmatrix}" + r"\\".join(f(u) for u in a) + r"\end{bmatrix}"
+    def f(u: float) -> str:  # a factor: six digits, as in the tables
+        return format_number(u, 6)
 
-    W2 = v["W2"][0]
+    def col(a: Sequence[str]) -> str:
+        return r"\begin{bmatrix}" + r"\\".join(a) + r"\end{bmatrix}"
+
+    W2, d2, g1 = v["W2"][0], v["dz2"], v["g1"]
     d1, xs, dW = v["dz1"], v["x"], v["dW1"]
+    for j in range(2):  # each product of printed factors, checked
+        _check_rounding(f"delta1_{j + 1}",
+                        W2[j] * _shown(d2) * _shown(g1[j]), d1[j])
+        for k in range(2):
+            _check_rounding(f"dW1_{j + 1}{k + 1}",
+                            _shown(d1[j]) * _shown(xs[k]), dW[j, k])
+    chain = [rf"{f(W2[j])} \cdot {f(d2)} \cdot {f(g1[j])}" for j in range(2)]
     prods = r"\\".join(
-        " & ".join(f"{f(d1[j])} \\cdot {f(xs[k])}" for k in range(2)) for j in range(2)
+        " & ".join(f"{f(d1[j])} \\cdot {f(xs[k])}" for k in range(2))
+        for j in range(2)
     )
-    result = r"\\".join(" & ".join(f(dW[j, k]) for k in range(2)) for j in range(2))
+    result = r"\\".join(
+        " & ".join(format_number(dW[j, k]) for k in range(2))
+        for j in range(2))
     lines = [
-        rf"\delta^{{[1]}} &= \bigl(W^{{[2]\top}} \delta^{{[2]}}\bigr) \odot {g}'(z^{{[1]}})",
-        rf"&= \Bigl({col(W2)}\, {f(v['dz2'])}\Bigr) \odot {col(v['g1'])}",
-        rf"&= {col(v['da1'])} \odot {col(v['g1'])} = {col(d1)},",
-        rf"dW^{{[1]}} &= \delta^{{[1]}} x^\top = {col(d1)}"
+        rf"\delta^{{[1]}} &= \bigl(W^{{[2]\top}} \delta^{{[2]}}\bigr) "
+        rf"\odot {g}'(z^{{[1]}})",
+        rf"&= {col(chain)}",
+        rf"&= {col([format_number(u) for u in d1])},",
+        rf"dW^{{[1]}} &= \delta^{{[1]}} x^\top = {col([f(u) for u in d1])}"
         rf"\begin{{bmatrix}} {f(xs[0])} & {f(xs[1])} \end{{bmatrix}}",
         rf"&= \begin{{bmatrix}} {prods} \end{{bmatrix}}",
         rf"&= \begin{{bmatrix}} {result} \end{{bmatrix}}.",
@@ -625,41 +798,51 @@ def hidden_step_221(net: Network, x: Any, y: Any) -> str:
     return f'<div class="arithmatex">\\[\n{tex}\n\\]</div>\n'
 
 
-# ------------------------------------------------------------------------------- figure (b)
-def _small_node(c: _Canvas, cx: float, cy: float, name: str, fwd: float, bwd: float,
-                q: str, w: float = 112) -> tuple[float, float, float, float]:
-    """A three-line node (name, forward, backward) centred at (cx, cy); returns its box."""
+# ------------------------------------------------------------------ figure (b)
+def _small_node(c: _Canvas, cx: float, cy: float, name: str, fwd: float,
+                bwd: float, q: str,
+                w: float = 112) -> tuple[float, float, float, float]:
+    """A three-line node (name, forward, backward) centred at (cx, cy);
+    returns its box."""
     h = 66
     x, y = cx - w / 2, cy - h / 2
     c.box(x, y, w, h)
     c.text(cx, y + 20, name, size=16, anchor="middle", rich=True)
-    c.text(cx, y + 40, format_number(fwd), size=14, anchor="middle", q=q, value=fwd)
-    c.text(cx, y + 58, format_number(bwd), size=14, anchor="middle", cls="nnbd-b",
-           q=f"d{q}", value=bwd)
+    c.text(cx, y + 40, format_number(fwd), size=14, anchor="middle", q=q,
+           value=fwd)
+    c.text(cx, y + 58, format_number(bwd), size=14, anchor="middle",
+           cls="nnbd-b", q=f"d{q}", value=bwd)
     return x, y, w, h
 
 
 def _product_line(factors: Sequence[float], result: float) -> str:
-    """'0.35 × 0.005882 = 0.002059', with ≈ when the rounded factors do not give the
-    rounded result."""
+    """'0.35 × 0.005882 = 0.002059', with ≈ when the rounded factors do not
+    give the rounded result."""
     shown = [format_number(f) for f in factors]
     prod = float(np.prod([float(s.replace("\u2212", "-")) for s in shown]))
     eq = "=" if format_number(prod) == format_number(result) else "≈"
     return f"{' × '.join(shown)} {eq} {format_number(result)}"
 
 
-def gradient_routing_221(net: Network, x: Any, y: Any, *, unit: int = 1, input: int = 1,
+def gradient_routing_221(net: Network, x: Any, y: Any, *, unit: int = 1,
+                         input: int = 1,
                          alt: Sequence[str] | None = None) -> str:
-    r"""How the nodes of the 2-2-1 graph route the gradient, in four panels with its numbers.
+    r"""How the nodes of the 2-2-1 graph route the gradient, in four panels
+    with its numbers.
 
-    The node $z^{[1]}_j$ of [`computation_graph_221`][nnbook.diagrams.computation_graph_221] is
-    an add node over two multiply nodes, $z^{[1]}_j = W^{[1]}_{j1} x_1 + W^{[1]}_{j2} x_2$.
-    The panels show, for hidden unit `unit` $= j$ and input `input` $= k$:
+    The node $z^{[1]}_j$ of
+    [`computation_graph_221`][nnbook.diagrams.computation_graph_221] is an add
+    node over two multiply nodes,
+    $z^{[1]}_j = W^{[1]}_{j1} x_1 + W^{[1]}_{j2} x_2$. The panels show, for
+    hidden unit `unit` $= j$ and input `input` $= k$:
 
-    1. **add**: $z^{[1]}_j$ passes $\partial J/\partial z^{[1]}_j$ unchanged to both products;
-    2. **multiply**: $W^{[1]}_{jk} x_k$ sends to each factor the upstream gradient times the
-       *other* factor, so $\partial J/\partial W^{[1]}_{jk} = \delta^{[1]}_j x_k$;
-    3. **activation**: $a^{[1]}_j = g(z^{[1]}_j)$ multiplies the gradient by $g'(z^{[1]}_j)$;
+    1. **add**: $z^{[1]}_j$ passes $\partial J/\partial z^{[1]}_j$ unchanged to
+       both products;
+    2. **multiply**: $W^{[1]}_{jk} x_k$ sends to each factor the upstream
+       gradient times the *other* factor, so
+       $\partial J/\partial W^{[1]}_{jk} = \delta^{[1]}_j x_k$;
+    3. **activation**: $a^{[1]}_j = g(z^{[1]}_j)$ multiplies the gradient by
+       $g'(z^{[1]}_j)$;
     4. **fork**: $x_k$ feeds both hidden units, and its gradient is the sum
        $W^{[1]}_{1k}\delta^{[1]}_1 + W^{[1]}_{2k}\delta^{[1]}_2$.
 
@@ -670,12 +853,14 @@ def gradient_routing_221(net: Network, x: Any, y: Any, *, unit: int = 1, input: 
     unit, input : int
         The hidden unit $j$ and the input $k$ (1 or 2).
     alt : sequence of four str, optional
-        Text alternatives of the four panels; the defaults describe them with their numbers.
+        Text alternatives of the four panels; the defaults describe them with
+        their numbers.
 
     Returns
     -------
     str
-        A ``<div>`` holding four SVG panels that wrap onto one column on a narrow screen.
+        A ``<div>`` holding four SVG panels that wrap onto one column on a
+        narrow screen.
 
     Examples
     --------
@@ -692,7 +877,8 @@ def gradient_routing_221(net: Network, x: Any, y: Any, *, unit: int = 1, input: 
     (4, '0.002059')
     """
     for name, val in (("unit", unit), ("input", input)):
-        if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or val not in (1, 2):
+        if (isinstance(val, bool) or not isinstance(val, (int, np.integer))
+                or val not in (1, 2)):
             raise ValueError(f"{name}: expected 1 or 2, got {val!r}")
     v = _values_221(net, x, y)
     j, k = int(unit) - 1, int(input) - 1
@@ -703,35 +889,41 @@ def gradient_routing_221(net: Network, x: Any, y: Any, *, unit: int = 1, input: 
     panels: list[str] = []
     alts = list(alt) if alt is not None else [None] * 4
     if len(alts) != 4:
-        raise ValueError(f"alt: expected four descriptions (one per panel), got {len(alts)}")
+        raise ValueError("alt: expected four descriptions (one per panel), "
+                         f"got {len(alts)}")
     J, K = j + 1, k + 1
     W, H = 340, 252
 
     def title(c: _Canvas, text: str) -> None:
         c.text(8, 20, text, size=15, weight="bold")
-        c.text(W - 6, 20, "← gradient", size=13, anchor="end", cls="nnbd-b", italic=True)
+        c.text(W - 6, 20, "← gradient", size=13, anchor="end", cls="nnbd-b",
+               italic=True)
 
     # 1. add
     c = _Canvas(W, H)
     title(c, "Add: copies the gradient")
     prods = [float(W1[j, i] * v["x"][i]) for i in range(2)]
-    lefts = [_small_node(c, 62, 78 + 92 * i, f"W^{{[1]}}_{{{J}{i + 1}}}x_{{{i + 1}}}", prods[i],
+    lefts = [_small_node(c, 62, 78 + 92 * i,
+                         f"W^{{[1]}}_{{{J}{i + 1}}}x_{{{i + 1}}}", prods[i],
                          dz, f"u_{J}{i + 1}") for i in range(2)]
     gx, gy = 176, 124
     for i, (bx, by, bw, bh) in enumerate(lefts):
-        c.arrow(gx - 14, gy + (-6 if i == 0 else 6), bx + bw, by + bh / 2, cls="nnbd-b")
-        c.text(140, by + bh / 2 + (-8 if i == 0 else 20), "×1", size=14, anchor="middle",
-               halo=True)
+        c.arrow(gx - 14, gy + (-6 if i == 0 else 6), bx + bw, by + bh / 2,
+                cls="nnbd-b")
+        c.text(140, by + bh / 2 + (-8 if i == 0 else 20), "×1", size=14,
+               anchor="middle", halo=True)
     c.circle(gx, gy, 16)
     c.text(gx, gy + 7, "+", size=20, anchor="middle")
-    rx = _small_node(c, 278, gy, f"z^{{[1]}}_{{{J}}}", float(v["z1"][j]), dz, f"z1_{J}",
-                     w=108)
+    rx = _small_node(c, 278, gy, f"z^{{[1]}}_{{{J}}}", float(v["z1"][j]), dz,
+                     f"z1_{J}", w=108)
     c.arrow(rx[0], gy, gx + 16, gy, cls="nnbd-b")
     c.text(10, 238, f"∂J/∂z = {f(dz)} reaches both inputs as it is.", size=14)
     panels.append(c.render(alts[0] or (
-        f"Add node: z[1]_{J} = W[1]_{J}1 x1 + W[1]_{J}2 x2 = {f(prods[0])} + {f(prods[1])} = "
-        f"{f(v['z1'][j])}. Its local derivatives are 1, so the gradient dJ/dz[1]_{J} = "
-        f"{f(dz)} is passed unchanged to both products."), max_width=360, kind="gate-add"))
+        f"Add node: z[1]_{J} = W[1]_{J}1 x1 + W[1]_{J}2 x2 = {f(prods[0])} + "
+        f"{f(prods[1])} = {f(v['z1'][j])}. Its local derivatives are 1, so "
+        f"the gradient dJ/dz[1]_{J} = {f(dz)} is passed unchanged to both "
+        "products."),
+        max_width=360, kind="gate-add"))
 
     # 2. multiply
     c = _Canvas(W, H)
@@ -739,44 +931,52 @@ def gradient_routing_221(net: Network, x: Any, y: Any, *, unit: int = 1, input: 
     w_jk, x_k = float(W1[j, k]), float(v["x"][k])
     dW = float(v["dW1"][j, k])
     dx_path = w_jk * dz
-    left = [_small_node(c, 62, 78, f"W^{{[1]}}_{{{J}{K}}}", w_jk, dW, f"W1_{J}{K}"),
-            _small_node(c, 62, 170, f"x_{{{K}}}", x_k, dx_path, f"xpath_{J}{K}")]
+    left = [_small_node(c, 62, 78, f"W^{{[1]}}_{{{J}{K}}}", w_jk, dW,
+                        f"W1_{J}{K}"),
+            _small_node(c, 62, 170, f"x_{{{K}}}", x_k, dx_path,
+                        f"xpath_{J}{K}")]
     c.circle(gx, gy, 16)
     c.text(gx, gy + 6, "×", size=20, anchor="middle")
     for i, (bx, by, bw, bh) in enumerate(left):
-        c.arrow(gx - 14, gy + (-6 if i == 0 else 6), bx + bw, by + bh / 2, cls="nnbd-b")
+        c.arrow(gx - 14, gy + (-6 if i == 0 else 6), bx + bw, by + bh / 2,
+                cls="nnbd-b")
         c.text(140, by + bh / 2 + (-8 if i == 0 else 20),
-               f"×{f(x_k if i == 0 else w_jk)}", size=14, anchor="middle", halo=True)
-    rx = _small_node(c, 278, gy, f"W^{{[1]}}_{{{J}{K}}}x_{{{K}}}", w_jk * x_k, dz,
-                     f"u_{J}{K}", w=108)
+               f"×{f(x_k if i == 0 else w_jk)}", size=14, anchor="middle",
+               halo=True)
+    rx = _small_node(c, 278, gy, f"W^{{[1]}}_{{{J}{K}}}x_{{{K}}}",
+                     w_jk * x_k, dz, f"u_{J}{K}", w=108)
     c.arrow(rx[0], gy, gx + 16, gy, cls="nnbd-b")
     c.text(10, 222, f"∂J/∂W: {_product_line([x_k, dz], dW)}", size=14)
     c.text(10, 242, f"∂J/∂x: {_product_line([w_jk, dz], dx_path)}", size=14)
     panels.append(c.render(alts[1] or (
-        f"Multiply node: W[1]_{J}{K} x{K} = {f(w_jk)} × {f(x_k)} = {f(w_jk * x_k)}. Each "
-        f"factor receives the upstream gradient {f(dz)} times the other factor: dJ/dW[1]_{J}{K} "
-        f"= {f(x_k)} × {f(dz)} = {f(dW)} and, along this path, dJ/dx{K} = {f(w_jk)} × {f(dz)} "
-        f"= {f(dx_path)}."), max_width=360, kind="gate-multiply"))
+        f"Multiply node: W[1]_{J}{K} x{K} = {f(w_jk)} × {f(x_k)} = "
+        f"{f(w_jk * x_k)}. Each factor receives the upstream gradient {f(dz)} "
+        f"times the other factor: dJ/dW[1]_{J}{K} = {f(x_k)} × {f(dz)} = "
+        f"{f(dW)} and, along this path, dJ/dx{K} = {f(w_jk)} × {f(dz)} = "
+        f"{f(dx_path)}."), max_width=360, kind="gate-multiply"))
 
     # 3. activation
     c = _Canvas(W, H)
     title(c, f"Activation: multiplies by {g1}′(z)")
     gj, da = float(v["g1"][j]), float(v["da1"][j])
-    bx, by, bw, bh = _small_node(c, 62, gy, f"z^{{[1]}}_{{{J}}}", float(v["z1"][j]), dz,
-                                 f"z1_{J}")
+    bx, by, bw, bh = _small_node(c, 62, gy, f"z^{{[1]}}_{{{J}}}",
+                                 float(v["z1"][j]), dz, f"z1_{J}")
     c.circle(gx, gy, 16)
     c.text(gx, gy + 6, g1 if len(g1) == 1 else "g", size=18, anchor="middle")
     c.arrow(gx - 16, gy, bx + bw, gy, cls="nnbd-b")
-    c.text(bx + bw + 4, gy - 22, f"×{f(gj)}", size=14, halo=True, q=f"e_g1_{J}", value=gj)
-    rx = _small_node(c, 278, gy, f"a^{{[1]}}_{{{J}}}", float(v["a1"][j]), da, f"a1_{J}",
-                     w=108)
+    c.text(bx + bw + 4, gy - 22, f"×{f(gj)}", size=14, halo=True,
+           q=f"e_g1_{J}", value=gj)
+    rx = _small_node(c, 278, gy, f"a^{{[1]}}_{{{J}}}", float(v["a1"][j]), da,
+                     f"a1_{J}", w=108)
     c.arrow(rx[0], gy, gx + 16, gy, cls="nnbd-b")
-    c.text(10, 222, f"{g1}′(z) = {f(gj)}, the slope at z = {f(v['z1'][j])}", size=14)
+    c.text(10, 222, f"{g1}′(z) = {f(gj)}, the slope at z = {f(v['z1'][j])}",
+           size=14)
     c.text(10, 242, f"∂J/∂z: {_product_line([gj, da], dz)}", size=14)
     panels.append(c.render(alts[2] or (
-        f"Activation node: a[1]_{J} = {g1}(z[1]_{J}) = {g1}({f(v['z1'][j])}) = "
-        f"{f(v['a1'][j])}. The gradient dJ/da[1]_{J} = {f(da)} is multiplied by the slope "
-        f"{g1}'(z[1]_{J}) = {f(gj)}, giving dJ/dz[1]_{J} = {f(dz)}."),
+        f"Activation node: a[1]_{J} = {g1}(z[1]_{J}) = {g1}({f(v['z1'][j])}) "
+        f"= {f(v['a1'][j])}. The gradient dJ/da[1]_{J} = {f(da)} is "
+        f"multiplied by the slope {g1}'(z[1]_{J}) = {f(gj)}, giving "
+        f"dJ/dz[1]_{J} = {f(dz)}."),
         max_width=360, kind="gate-activation"))
 
     # 4. fork
@@ -788,35 +988,43 @@ def gradient_routing_221(net: Network, x: Any, y: Any, *, unit: int = 1, input: 
     bx, by, bw, bh = _small_node(c, 62, gy, f"x_{{{K}}}", x_k, dxk, f"x_{K}")
     for i in range(2):
         cy = 78 + 92 * i
-        rx = _small_node(c, 270, cy, f"W^{{[1]}}_{{{i + 1}{K}}}x_{{{K}}}", ws[i] * x_k, dzs[i],
-                         f"u_{i + 1}{K}", w=124)
+        rx = _small_node(c, 270, cy, f"W^{{[1]}}_{{{i + 1}{K}}}x_{{{K}}}",
+                         ws[i] * x_k, dzs[i], f"u_{i + 1}{K}", w=124)
         c.arrow(rx[0], cy, bx + bw, gy + (-8 if i == 0 else 8), cls="nnbd-b")
-        c.text(166, (cy + gy) / 2 + (-8 if i == 0 else 16), f"×{f(ws[i])}", size=14,
-               anchor="middle", halo=True, q=f"e_W1_{i + 1}{K}", value=ws[i])
-    c.text(10, 222, f"∂J/∂x: {f(ws[0])} × {f(dzs[0])} + {f(ws[1])} × {f(dzs[1])}", size=14)
-    c.text(10, 242, f"= {f(ws[0] * dzs[0])} + {f(ws[1] * dzs[1])} = {f(dxk)}", size=14,
-           q=f"sum_x_{K}", value=dxk)
+        c.text(166, (cy + gy) / 2 + (-8 if i == 0 else 16), f"×{f(ws[i])}",
+               size=14, anchor="middle", halo=True, q=f"e_W1_{i + 1}{K}",
+               value=ws[i])
+    c.text(10, 222, f"∂J/∂x: {f(ws[0])} × {f(dzs[0])} + "
+           f"{f(ws[1])} × {f(dzs[1])}", size=14)
+    c.text(10, 242, f"= {f(ws[0] * dzs[0])} + {f(ws[1] * dzs[1])} = "
+           f"{f(dxk)}", size=14, q=f"sum_x_{K}", value=dxk)
     panels.append(c.render(alts[3] or (
-        f"Fork: x{K} = {f(x_k)} feeds both hidden units, through W[1]_1{K} = {f(ws[0])} and "
-        f"W[1]_2{K} = {f(ws[1])}. The gradients coming back along the two paths add: "
-        f"dJ/dx{K} = {f(ws[0])} × {f(dzs[0])} + {f(ws[1])} × {f(dzs[1])} = {f(dxk)}."),
+        f"Fork: x{K} = {f(x_k)} feeds both hidden units, through W[1]_1{K} = "
+        f"{f(ws[0])} and W[1]_2{K} = {f(ws[1])}. The gradients coming back "
+        f"along the two paths add: dJ/dx{K} = {f(ws[0])} × {f(dzs[0])} + "
+        f"{f(ws[1])} × {f(dzs[1])} = {f(dxk)}."),
         max_width=360, kind="gate-fork"))
 
-    style = ("display:flex;flex-wrap:wrap;justify-content:center;align-items:flex-start;"
-             "gap:0.6em 1.6em;margin:1em 0")
-    inner = "".join(p.replace('style="width:100%;', 'style="flex:1 1 280px;margin:0;width:100%;',
-                              1) for p in panels)
-    return f'<div class="nnbook-diagram-panels" style="{style}">\n{inner}</div>\n'
+    style = ("display:flex;flex-wrap:wrap;justify-content:center;"
+             "align-items:flex-start;gap:0.6em 1.6em;margin:1em 0")
+    inner = "".join(p.replace('style="width:100%;',
+                              'style="flex:1 1 280px;margin:0;width:100%;', 1)
+                    for p in panels)
+    return (f'<div class="nnbook-diagram-panels" style="{style}">\n'
+            f'{inner}</div>\n')
 
 
-# ------------------------------------------------------------------------------- figure (c)
+# ------------------------------------------------------------------ figure (c)
 def _layer_names(layer: Any) -> tuple[str, str]:
     if isinstance(layer, str):
         if layer != "l":
-            raise ValueError(f"layer: expected 'l' (symbolic) or an integer >= 1, got {layer!r}")
+            raise ValueError("layer: expected 'l' (symbolic) or an integer "
+                             f">= 1, got {layer!r}")
         return "l", "l−1"
-    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or layer < 1:
-        raise ValueError(f"layer: expected 'l' (symbolic) or an integer >= 1, got {layer!r}")
+    if (isinstance(layer, bool) or not isinstance(layer, (int, np.integer))
+            or layer < 1):
+        raise ValueError("layer: expected 'l' (symbolic) or an integer >= 1, "
+                         f"got {layer!r}")
     return str(int(layer)), str(int(layer) - 1)
 
 
@@ -828,8 +1036,9 @@ FLOW_ARROWS: dict[str, tuple[str, str]] = {
     "dA->dZprev": ("p", "m"),
     "dZprev->out": ("p", "m"),
 }
-"""The arrows of [`layer_flow`][nnbook.diagrams.layer_flow] and the shape of what each carries:
-``"p"`` is $n^{[l-1]}$, ``"l"`` is $n^{[l]}$, ``"m"`` the number of examples."""
+"""The arrows of [`layer_flow`][nnbook.diagrams.layer_flow] and the shape of
+what each carries: ``"p"`` is $n^{[l-1]}$, ``"l"`` is $n^{[l]}$, ``"m"`` the
+number of examples."""
 FLOW_NODES: dict[str, tuple[str, str]] = {
     "dZ": ("l", "m"),
     "dW": ("l", "p"),
@@ -837,43 +1046,49 @@ FLOW_NODES: dict[str, tuple[str, str]] = {
     "dA": ("p", "m"),
     "dZprev": ("p", "m"),
 }
-"""The nodes of [`layer_flow`][nnbook.diagrams.layer_flow] and the shapes of their results."""
+"""The nodes of [`layer_flow`][nnbook.diagrams.layer_flow] and the shapes of
+their results."""
 
 
 def layer_flow(layer: Any = "l", *, sizes: Sequence[int] | None = None,
                alt: str | None = None) -> str:
-    r"""One step of the backward loop as a flow diagram, with the shape on every arrow.
+    r"""One step of the backward loop as a flow diagram, with the shape on
+    every arrow.
 
     From $dZ^{[l]}$, shape $(n^{[l]}, m)$, the step computes
-    $dW^{[l]} = \tfrac1m dZ^{[l]} A^{[l-1]\top}$, $db^{[l]} = \tfrac1m \sum_i dZ^{[l]}_{:,i}$,
-    $dA^{[l-1]} = W^{[l]\top} dZ^{[l]}$ and $dZ^{[l-1]} = dA^{[l-1]} \odot g'(Z^{[l-1]})$,
-    reading $A^{[l-1]}$, $W^{[l]}$ and $Z^{[l-1]}$ from the forward pass. Each arrow is labelled
-    with the shape of the matrix it carries; each node with the shape of its result and the
-    shapes of the product that makes it.
+    $dW^{[l]} = \tfrac1m dZ^{[l]} A^{[l-1]\top}$,
+    $db^{[l]} = \tfrac1m \sum_i dZ^{[l]}_{:,i}$,
+    $dA^{[l-1]} = W^{[l]\top} dZ^{[l]}$ and
+    $dZ^{[l-1]} = dA^{[l-1]} \odot g'(Z^{[l-1]})$, reading $A^{[l-1]}$,
+    $W^{[l]}$ and $Z^{[l-1]}$ from the forward pass. Each arrow is labelled
+    with the shape of the matrix it carries; each node with the shape of its
+    result and the shapes of the product that makes it.
 
     Parameters
     ----------
     layer : "l" or int
         Symbolic ``"l"`` (default) or a layer number $\geq 1$.
     sizes : (n_prev, n_l, m), optional
-        $n^{[l-1]}$, $n^{[l]}$ and $m$ of a concrete example: every shape is then also given in
-        numbers, e.g. $(n^{[l]}, m) = (3, 5)$.
+        $n^{[l-1]}$, $n^{[l]}$ and $m$ of a concrete example: every shape is
+        then also given in numbers, e.g. $(n^{[l]}, m) = (3, 5)$.
     alt : str, optional
         Text alternative; the default describes the diagram.
 
     Returns
     -------
     str
-        SVG markup. Each arrow's shape label carries ``data-arrow`` (``"dZ->dW"``, ...), each
-        node's ``data-node`` (``"dW"``, ...), both with ``data-shape`` (symbolic, as
-        ``"(n[l], m)"``) and, given `sizes`, ``data-size`` (as ``"(3, 5)"``).
+        SVG markup. Each arrow's shape label carries ``data-arrow``
+        (``"dZ->dW"``, ...), each node's ``data-node`` (``"dW"``, ...), both
+        with ``data-shape`` (symbolic, as ``"(n[l], m)"``) and, given `sizes`,
+        ``data-size`` (as ``"(3, 5)"``).
 
     Examples
     --------
     >>> import re
     >>> from nnbook import diagrams
     >>> svg = diagrams.layer_flow(sizes=(4, 3, 5))
-    >>> re.findall(r'data-node="dW" data-shape="([^"]*)" data-size="([^"]*)"', svg)
+    >>> pattern = r'data-node="dW" data-shape="([^"]*)" data-size="([^"]*)"'
+    >>> re.findall(pattern, svg)
     [('(n[l], n[l−1])', '(3, 4)')]
     """
     L, P = _layer_names(layer)
@@ -881,10 +1096,11 @@ def layer_flow(layer: Any = "l", *, sizes: Sequence[int] | None = None,
     if sizes is not None:
         s = list(sizes) if isinstance(sizes, (list, tuple)) else None
         if s is None or len(s) != 3 or any(
-            isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1 for n in s
+            isinstance(n, bool) or not isinstance(n, (int, np.integer))
+            or n < 1 for n in s
         ):
-            raise ValueError(f"sizes: expected three positive integers (n_prev, n_l, m), "
-                             f"got {sizes!r}")
+            raise ValueError("sizes: expected three positive integers "
+                             f"(n_prev, n_l, m), got {sizes!r}")
         num = {"p": int(s[0]), "l": int(s[1]), "m": int(s[2]), "1": 1}
     sym = {"p": f"n^{{[{P}]}}", "l": f"n^{{[{L}]}}", "m": "m", "1": "1"}
     plain = {"p": f"n[{P}]", "l": f"n[{L}]", "m": "m", "1": "1"}
@@ -909,13 +1125,17 @@ def layer_flow(layer: Any = "l", *, sizes: Sequence[int] | None = None,
         if num is not None:
             c.text(x, y + 17, f"= {shp(rc, num)}", size=13, anchor=anchor)
 
-    def grad_node(key: str, x: float, y: float, w: float, name: str, formula: str,
+    def grad_node(key: str, x: float, y: float, w: float, name: str,
+                  formula: str,
                   shapes: str) -> tuple[float, float, float, float]:
         h = 74 if formula else 46
         c.box(x, y, w, h, cls="nnbd-bs")
-        c.text(x + 10, y + 22, name, size=16, rich=True, cls="nnbd-b", weight="bold")
+        c.text(x + 10, y + 22, name, size=16, rich=True, cls="nnbd-b",
+               weight="bold")
         rc = FLOW_NODES[key]
-        result = shp(rc, sym) + (f" = {shp(rc, num)}" if num is not None else "")
+        result = shp(rc, sym)
+        if num is not None:
+            result += f" = {shp(rc, num)}"
         c.text(x + w - 8, y + 21, result, size=13, anchor="end", rich=True)
         mark(tag("node", key, rc))
         if formula:
@@ -932,25 +1152,27 @@ def layer_flow(layer: Any = "l", *, sizes: Sequence[int] | None = None,
     top = grad_node("dZ", left, 62, 176, f"dZ^{{[{L}]}}", "", "")
     # dZ[l] -> dW[l] (right, same row)
     rx, rw = 254, 180
-    grad_node("dW", rx, 62, rw, f"dW^{{[{L}]}}", f"= dZ^{{[{L}]}}A^{{[{P}]⊤}} / m",
-                   f"({sym['l']}, m)({'m'}, {sym['p']})")
+    grad_node("dW", rx, 62, rw, f"dW^{{[{L}]}}",
+              f"= dZ^{{[{L}]}}A^{{[{P}]⊤}} / m",
+              f"({sym['l']}, m)({'m'}, {sym['p']})")
     c.arrow(left + 176, 85, rx, 85, cls="nnbd-b")
     arrow_label("dZ->dW", (left + 176 + rx) / 2, 58 if num else 78, "middle")
     # dZ[l] -> db[l] (diagonal, down right)
-    grad_node("db", rx, 190, rw, f"db^{{[{L}]}}", f"= Σ_{{i}} dZ^{{[{L}]}}_{{:,i}} / m",
-                   "sum of the m columns")
+    grad_node("db", rx, 190, rw, f"db^{{[{L}]}}",
+              f"= Σ_{{i}} dZ^{{[{L}]}}_{{:,i}} / m", "sum of the m columns")
     c.arrow(150, top[1] + top[3], rx, 190 + 37, cls="nnbd-b")
     arrow_label("dZ->db", 208, 152, "start")
     # the spine: dZ[l] -> dA[l-1] -> dZ[l-1] -> next step
     yA = 258
-    grad_node("dA", left, yA, 214, f"dA^{{[{P}]}}", f"= W^{{[{L}]⊤}}dZ^{{[{L}]}}",
-                   f"({sym['p']}, {sym['l']})({sym['l']}, m)")
+    grad_node("dA", left, yA, 214, f"dA^{{[{P}]}}",
+              f"= W^{{[{L}]⊤}}dZ^{{[{L}]}}",
+              f"({sym['p']}, {sym['l']})({sym['l']}, m)")
     c.arrow(spine - 40, top[1] + top[3], spine - 40, yA, cls="nnbd-b")
     arrow_label("dZ->dA", spine - 32, 190, "start")
     yZ = yA + 74 + 66
     grad_node("dZprev", left, yZ, 236, f"dZ^{{[{P}]}}",
-                    f"= dA^{{[{P}]}} ⊙ g′(Z^{{[{P}]}})",
-                    f"({sym['p']}, m) ⊙ ({sym['p']}, m)")
+              f"= dA^{{[{P}]}} ⊙ g′(Z^{{[{P}]}})",
+              f"({sym['p']}, m) ⊙ ({sym['p']}, m)")
     c.arrow(spine - 40, yA + 74, spine - 40, yZ, cls="nnbd-b")
     arrow_label("dA->dZprev", spine - 32, yA + 74 + 30, "start")
     yN = yZ + 74
@@ -969,7 +1191,8 @@ def layer_flow(layer: Any = "l", *, sizes: Sequence[int] | None = None,
     ]
     if num is not None:
         notes += ["", "Example:",
-                  f"n^{{[{P}]}} = {num['p']}, n^{{[{L}]}} = {num['l']}, m = {num['m']}"]
+                  f"n^{{[{P}]}} = {num['p']}, n^{{[{L}]}} = {num['l']}, "
+                  f"m = {num['m']}"]
     for i, line in enumerate(notes):
         if line:
             c.text(nx, ny + 20 * i, line, size=13, rich=True)
@@ -977,18 +1200,21 @@ def layer_flow(layer: Any = "l", *, sizes: Sequence[int] | None = None,
     if alt is None:
         ex = ""
         if num is not None:
-            ex = (f" In the example n[{P}] = {num['p']}, n[{L}] = {num['l']}, m = {num['m']}, "
-                  f"so dZ[{L}] is {shp(('l', 'm'), num)}, dW[{L}] {shp(('l', 'p'), num)}, "
-                  f"db[{L}] {shp(('l', '1'), num)} and dA[{P}], dZ[{P}] "
+            ex = (f" In the example n[{P}] = {num['p']}, n[{L}] = {num['l']}, "
+                  f"m = {num['m']}, so dZ[{L}] is {shp(('l', 'm'), num)}, "
+                  f"dW[{L}] {shp(('l', 'p'), num)}, db[{L}] "
+                  f"{shp(('l', '1'), num)} and dA[{P}], dZ[{P}] "
                   f"{shp(('p', 'm'), num)}.")
         alt = (
-            f"Flow diagram of one step of the backward loop. dZ[{L}], shape (n[{L}], m), "
-            f"arrives from step {L} + 1 or from the loss. Three arrows leave it, each carrying "
-            f"shape (n[{L}], m): to dW[{L}] = dZ[{L}] A[{P}] transposed over m, shape "
-            f"(n[{L}], n[{P}]); to db[{L}] = the sum of the m columns of dZ[{L}] over m, shape "
-            f"(n[{L}], 1); and to dA[{P}] = W[{L}] transposed times dZ[{L}], shape (n[{P}], m). "
-            f"An arrow of shape (n[{P}], m) takes dA[{P}] to dZ[{P}] = dA[{P}] times "
-            f"g'(Z[{P}]) element by element, shape (n[{P}], m), which goes on to step {P}. "
-            f"A[{P}], W[{L}] and Z[{P}] come from the forward pass." + ex
+            f"Flow diagram of one step of the backward loop. dZ[{L}], shape "
+            f"(n[{L}], m), arrives from step {L} + 1 or from the loss. Three "
+            f"arrows leave it, each carrying shape (n[{L}], m): to dW[{L}] = "
+            f"dZ[{L}] A[{P}] transposed over m, shape (n[{L}], n[{P}]); to "
+            f"db[{L}] = the sum of the m columns of dZ[{L}] over m, shape "
+            f"(n[{L}], 1); and to dA[{P}] = W[{L}] transposed times dZ[{L}], "
+            f"shape (n[{P}], m). An arrow of shape (n[{P}], m) takes dA[{P}] "
+            f"to dZ[{P}] = dA[{P}] times g'(Z[{P}]) element by element, shape "
+            f"(n[{P}], m), which goes on to step {P}. A[{P}], W[{L}] and "
+            f"Z[{P}] come from the forward pass." + ex
         )
     return c.render(alt, max_width=480, kind="layer-flow")

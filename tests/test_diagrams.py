@@ -43,12 +43,18 @@ def _shown(text: str) -> float:
     return float(NUMBER.findall(text)[-1].replace("\u2212", "-"))
 
 
-def _close_at_4_digits(shown: float, true: float) -> bool:
-    """The shown number is the true one rounded to four significant digits."""
+def _close_at_digits(shown: float, true: float, digits: int) -> bool:
+    """The shown number is the true one rounded to `digits` significant
+    digits."""
     if true == 0:
         return shown == 0
-    unit = 10 ** (math.floor(math.log10(abs(true))) - 3)
+    unit = 10 ** (math.floor(math.log10(abs(true))) - digits + 1)
     return abs(shown - true) <= 0.5 * unit * (1 + 1e-9)
+
+
+def _close_at_4_digits(shown: float, true: float) -> bool:
+    """The shown number is the true one rounded to four significant digits."""
+    return _close_at_digits(shown, true, 4)
 
 
 def _numbers(root: ET.Element) -> dict[str, list[tuple[float, float]]]:
@@ -158,6 +164,34 @@ def test_graph_is_accessible_deterministic_svg():
     assert "<style>" in svg and diagrams.BACKWARD_COLOURS["dark"] in svg
 
 
+def test_graph_edge_labels_sit_off_every_edge():
+    """No edge runs through an edge label (a line through '×0.4' reads as
+    '×0:4'): sample each edge and keep it out of each label's box."""
+    root = _parse(diagrams.computation_graph_221(_net(), X, Y))
+    lines = []
+    for el in root.iter(SVG + "path"):
+        m = re.fullmatch(r"M([\d.]+),([\d.]+) L([\d.]+),([\d.]+)",
+                         el.get("d", ""))
+        if m and el.get("fill") == "none":
+            lines.append([float(u) for u in m.groups()])
+    assert len(lines) >= 9
+    labels = [el for el in root.iter(SVG + "text")
+              if (el.get("data-q") or "").startswith("e_")]
+    assert len(labels) == 10
+    for el in labels:
+        size, text = float(el.get("font-size")), "".join(el.itertext())
+        width = 0.62 * size * len(text)
+        x, y = float(el.get("x")), float(el.get("y"))
+        left = {"end": x - width, "middle": x - width / 2}.get(
+            el.get("text-anchor"), x)
+        box = (left - 1, y - 0.75 * size - 1, left + width + 1, y + 2)
+        for x0, y0, x1, y1 in lines:
+            for t in np.linspace(0, 1, 400):
+                px, py = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+                inside = box[0] < px < box[2] and box[1] < py < box[3]
+                assert not inside, (el.get("data-q"), text, (px, py))
+
+
 def test_graph_numbers_are_the_engines():
     shown = _numbers(_parse(diagrams.computation_graph_221(_net(), X, Y)))
     ref = _reference()
@@ -257,9 +291,10 @@ def test_value_tables_show_every_quantity(biases):
     b1, b2 = (B1, B2) if biases else (None, None)
     out = diagrams.value_tables_221(_net(b1=b1, b2=b2), X, Y)
     root = _parse(out)
-    assert len(root.findall(".//table")) == 3
+    assert len(root.findall(".//table")) == 5
     h = worked.net221_by_hand(X, Y, W1, W2, b1, b2)
     expected = {"z2_1": h["z2"][0, 0], "yhat_1": h["yhat"][0, 0], "J_1": h["J"],
+                "Delta_1": h["Delta"],
                 "dyhat_1": h["dyhat"][0, 0], "g2_1": h["g2"][0, 0], "dz2_1": h["dZ2"][0, 0],
                 "db2_1": h["db2"][0, 0]}
     for n in (1, 2):
@@ -267,7 +302,7 @@ def test_value_tables_show_every_quantity(biases):
         expected |= {f"x_{n}": X[i, 0], f"z1_{n}": h["z1"][i, 0], f"a1_{n}": h["a1"][i, 0],
                      f"g1_{n}": h["g1"][i, 0], f"da1_{n}": h["dA1"][i, 0],
                      f"dz1_{n}": h["dZ1"][i, 0], f"dW2_1j_{n}": h["dW2"][0, i],
-                     f"dW1_j1_{n}": h["dW1"][i, 0], f"dW1_j2_{n}": h["dW1"][i, 1],
+                     f"dW1_{n}_1": h["dW1"][i, 0], f"dW1_{n}_2": h["dW1"][i, 1],
                      f"db1_{n}": h["db1"][i, 0]}
     if biases:
         expected |= {"b1_1": B1[0, 0], "b1_2": B1[1, 0], "b2_1": B2[0, 0]}
@@ -276,7 +311,7 @@ def test_value_tables_show_every_quantity(biases):
     for q, ref in expected.items():
         number, value = shown[q]
         assert value == pytest.approx(ref, rel=1e-12, abs=1e-15), q
-        assert _close_at_4_digits(number, ref), (q, number, ref)
+        assert _close_at_digits(number, ref, 6), (q, number, ref)
     assert ("+ b^{[1]}_j" in out) == biases  # bias terms only when there are biases
 
 
@@ -291,6 +326,25 @@ def test_hidden_step_plugs_in_the_engines_numbers():
     assert len(numbers) == 4
     for number, true in zip(numbers, g.dW[1].ravel(), strict=True):
         assert _close_at_4_digits(number, true), (number, true)
+    # every written product: the printed factors, multiplied and rounded to
+    # four digits, give the printed result
+    rows = re.findall(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", tex)
+    chain, d1, _, _, prods, result = rows
+    cells = [c.split("&") for c in chain.split("\\\\")]
+    for factors, shown in zip(cells, d1.split("\\\\"), strict=True):
+        value = math.prod(_shown(t) for t in NUMBER.findall(factors[0]))
+        assert diagrams.format_number(value) == shown.strip(), (value, shown)
+    for p, r in zip(prods.split("\\\\"), result.split("\\\\"),
+                    strict=True):
+        for pc, rc in zip(p.split("&"), r.split("&"), strict=True):
+            value = math.prod(_shown(t) for t in NUMBER.findall(pc))
+            assert diagrams.format_number(value) == rc.strip(), (pc, rc)
+
+
+def test_a_product_that_does_not_round_to_the_printed_result_raises():
+    diagrams._check_rounding("ok", 0.0815201, 0.0815249)
+    with pytest.raises(RuntimeError, match="differ at four"):
+        diagrams._check_rounding("off", 0.0815249, 0.0815251)
 
 
 # ------------------------------------------------------------- figure (c): the backward loop
