@@ -1,7 +1,8 @@
-r"""nnbook: the small NumPy engine behind the book *The mathematics of neural networks*.
+r"""nnbook: the small NumPy engine of *The mathematics of neural networks*.
 
-Column convention: ``X`` is ``(n[0], m)``, ``W[l]`` is ``(n[l], n[l-1])``, ``b[l]`` is
-``(n[l], 1)``; ``Z[l] = W[l] @ A[l-1] + b[l]``, ``A[l] = g[l](Z[l])``.
+Column convention: ``X`` is ``(n[0], m)``, ``W[l]`` is ``(n[l], n[l-1])``,
+``b[l]`` is ``(n[l], 1)``; ``Z[l] = W[l] @ A[l-1] + b[l]``,
+``A[l] = g[l](Z[l])``.
 
 Examples
 --------
@@ -33,7 +34,12 @@ from .activations import (
     tanh,
     tanh_derivative,
 )
-from .gradcheck import GradCheckResult, gradient_check, numerical_gradient, relative_error
+from .gradcheck import (
+    GradCheckResult,
+    gradient_check,
+    numerical_gradient,
+    relative_error,
+)
 from .io import load, save
 from .losses import (
     LOSSES,

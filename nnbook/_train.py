@@ -1,49 +1,59 @@
 # ruff: noqa: E741  (``l`` is the layer index of the book's notation)
-r"""The training loop behind :meth:`nnbook.Network.fit`: the book's equations, without the overhead.
+r"""The training loop behind `Network.fit`: the book's equations, without
+the overhead.
 
-Contract: ``train(net, X, Y, *, epochs, learning_rate, batch_size, shuffle, rng) -> list[float]``,
-where ``X`` $(n^{[0]}, m)$ and ``Y`` $(n^{[L]}, m)$ are already validated and in ``net.dtype``,
-``batch_size`` is an int in ``1..m`` and ``rng`` is a ``numpy.random.Generator``. Each epoch
-draws ``rng.permutation(m)`` when ``shuffle`` and visits the columns in that order, in minibatches
-of ``batch_size`` (the last one may be shorter). The per-epoch loss is the example-weighted mean
-of the minibatch costs met during the epoch (before each minibatch's update). On NaN/inf the
-weights of the last finite epoch are restored and ``FloatingPointError`` names the epoch.
+Contract: ``train(net, X, Y, *, epochs, learning_rate, batch_size, shuffle,
+rng)`` returns a ``list[float]``, where ``X`` $(n^{[0]}, m)$ and ``Y``
+$(n^{[L]}, m)$ are already validated and in ``net.dtype``, ``batch_size`` is
+an int in ``1..m`` and ``rng`` is a ``numpy.random.Generator``. Each epoch
+draws ``rng.permutation(m)`` when
+``shuffle`` and visits the columns in that order, in minibatches of
+``batch_size`` (the last one may be shorter). The per-epoch loss is the
+example-weighted mean of the minibatch costs met during the epoch (before
+each minibatch's update). On NaN/inf the weights of the last finite epoch are
+restored and ``FloatingPointError`` names the epoch.
 
-The fast loop is a *twin* of :meth:`Network.forward`, :meth:`Network.backward` and
-:meth:`Network.step` (``tests/test_train.py`` checks that one epoch of it gives the same weights
-as the same minibatches sent through those three methods). It computes the same equations,
+The fast loop is a *twin* of `Network.forward`, `Network.backward` and
+`Network.step` (``tests/test_train.py`` checks that one epoch of it gives the
+same weights as the same minibatches sent through those three methods). It
+computes the same equations,
 
-$$Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}, \quad A^{[l]} = g^{[l]}(Z^{[l]}), \quad
-dW^{[l]} = \tfrac{1}{m} dZ^{[l]} A^{[l-1]\top}, \quad db^{[l]} = \tfrac{1}{m} dZ^{[l]} \mathbf{1},
+$$Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}, \quad A^{[l]} = g^{[l]}(Z^{[l]}),
+\quad dW^{[l]} = \tfrac{1}{m} dZ^{[l]} A^{[l-1]\top}, \quad
+db^{[l]} = \tfrac{1}{m} dZ^{[l]} \mathbf{1},
 \quad dA^{[l-1]} = W^{[l]\top} dZ^{[l]},$$
 
 with five changes of *bookkeeping*, none of the mathematics:
 
-1. **No allocation per step.** Every $Z$, $A$, $dZ$, $dW$ has a buffer made once per batch size;
-   every NumPy call writes into one with ``out=``; activations and updates happen in place.
-   A minibatch is gathered into a buffer with ``np.take(..., out=)``; the data set is never
-   copied. When ``X`` is the transpose of a row-major ``(m, n0)`` array (``X_rows.T``, a view),
+1. **No allocation per step.** Every $Z$, $A$, $dZ$, $dW$ has a buffer made
+   once per batch size; every NumPy call writes into one with ``out=``;
+   activations and updates happen in place. A minibatch is gathered into a
+   buffer with ``np.take(..., out=)``; the data set is never copied. When ``X``
+   is the transpose of a row-major ``(m, n0)`` array (``X_rows.T``, a view),
    the gather copies whole contiguous rows.
-2. **The bias as a weight on a constant input.** For $l \ge 2$ the buffer of $A^{[l-1]}$ has an
-   extra row of ones, and $[W^{[l]}\; b^{[l]}]$ is stored as one matrix, so
-   $Z^{[l]} = [W^{[l]}\; b^{[l]}]\,[A^{[l-1]}; \mathbf{1}^\top]$ is one product and
-   $[dW^{[l]}\; db^{[l]}] = \tfrac1m dZ^{[l]} [A^{[l-1]}; \mathbf{1}^\top]^\top$ another.
-   (Stored transposed, $[W\; b]^\top$, so that $W^{[l]\top}$ is a contiguous block.)
-3. **The step size folded in once.** $dZ^{[L]}$ is multiplied by $\alpha/m$ as soon as it is
-   formed. Everything below it is linear in $dZ^{[L]}$, so the products come out as
-   $\alpha\, dW^{[l]}$ and $\alpha\, db^{[l]}$ and the update is one subtraction.
-4. **$g'$ without keeping $Z$.** $\sigma' = A(1-A)$ and $\tanh' = 1 - A^2$ are read from $A$;
-   ReLU computes $A = Z \odot [Z > 0]$ and keeps the mask $[Z > 0]$, which is ReLU$'(Z)$. So
-   $Z$ is overwritten by $A$ and never kept.
-5. **The L2 penalty as a decay.** With ``net.l2`` $= \lambda > 0$ the gradient gains
-   $\frac{\lambda}{m} W^{[l]}$; the update applies it as
-   $W^{[l]} := (1 - \alpha\lambda/m)\, W^{[l]} - \alpha\, dW^{[l]}_{\text{data}}$, the same
-   number up to rounding, and the recorded cost adds
+2. **The bias as a weight on a constant input.** For $l \ge 2$ the buffer of
+   $A^{[l-1]}$ has an extra row of ones, and $[W^{[l]}\; b^{[l]}]$ is stored as
+   one matrix, so $Z^{[l]} = [W^{[l]}\; b^{[l]}]\,[A^{[l-1]}; \mathbf{1}^\top]$
+   is one product and $[dW^{[l]}\; db^{[l]}] =
+   \tfrac1m dZ^{[l]} [A^{[l-1]}; \mathbf{1}^\top]^\top$ another. (Stored
+   transposed, $[W\; b]^\top$, so that $W^{[l]\top}$ is a contiguous block.)
+3. **The step size folded in once.** $dZ^{[L]}$ is multiplied by $\alpha/m$ as
+   soon as it is formed. Everything below it is linear in $dZ^{[L]}$, so the
+   products come out as $\alpha\, dW^{[l]}$ and $\alpha\, db^{[l]}$ and the
+   update is one subtraction.
+4. **$g'$ without keeping $Z$.** $\sigma' = A(1-A)$ and $\tanh' = 1 - A^2$ are
+   read from $A$; ReLU computes $A = Z \odot [Z > 0]$ and keeps the mask
+   $[Z > 0]$, which is ReLU$'(Z)$. So $Z$ is overwritten by $A$ and never kept.
+5. **The L2 penalty as a decay.** With ``net.l2`` $= \lambda > 0$ the gradient
+   gains $\frac{\lambda}{m} W^{[l]}$; the update applies it as
+   $W^{[l]} := (1 - \alpha\lambda/m)\, W^{[l]}
+   - \alpha\, dW^{[l]}_{\text{data}}$, the same number up to rounding, and
+   the recorded cost adds
    $\frac{\lambda}{2m}\sum_l\lVert W^{[l]}\rVert_F^2$.
 
-Differences with the plain loop are rounding only (about $10^{-16}$ relative per operation in
-float64). Networks whose activations or loss are not the library's own fall back to the plain
-loop, :func:`_train_plain`.
+Differences with the plain loop are rounding only (about $10^{-16}$ relative
+per operation in float64). Networks whose activations or loss are not the
+library's own fall back to the plain loop, `_train_plain`.
 """
 
 from __future__ import annotations
@@ -62,22 +72,28 @@ if TYPE_CHECKING:
 
 __all__ = ["train"]
 
-# ----------------------------------------------------------------------------- the plain loop
+# -------------------------------------------------------------- the plain loop
 
 
-def _snapshot(net: Network) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
-    return ({l: W.copy() for l, W in net.W.items()}, {l: b.copy() for l, b in net.b.items()})
+def _snapshot(
+    net: Network,
+) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+    return ({l: W.copy() for l, W in net.W.items()},
+            {l: b.copy() for l, b in net.b.items()})
 
 
 def _finite(net: Network) -> bool:
-    return all(np.isfinite(net.W[l]).all() and np.isfinite(net.b[l]).all() for l in net.W)
+    return all(np.isfinite(net.W[l]).all() and np.isfinite(net.b[l]).all()
+               for l in net.W)
 
 
-def _diverged(epoch: int, loss: float, learning_rate: float) -> FloatingPointError:
+def _diverged(
+    epoch: int, loss: float, learning_rate: float
+) -> FloatingPointError:
     return FloatingPointError(
-        f"training diverged at epoch {epoch} (loss = {loss}) with learning_rate = "
-        f"{learning_rate}; weights restored to the end of epoch {epoch - 1}. "
-        f"Try a smaller learning_rate."
+        f"training diverged at epoch {epoch} (loss = {loss}) with "
+        f"learning_rate = {learning_rate}; weights restored to the end of "
+        f"epoch {epoch - 1}. Try a smaller learning_rate."
     )
 
 
@@ -92,7 +108,7 @@ def _train_plain(
     shuffle: bool,
     rng: np.random.Generator,
 ) -> list[float]:
-    """The reference loop: ``forward``, ``backward``, ``step`` once per minibatch."""
+    """Reference loop: ``forward``, ``backward``, ``step`` per minibatch."""
     m = X.shape[1]
     L = net.L
     history: list[float] = []
@@ -103,18 +119,21 @@ def _train_plain(
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for start in range(0, m, batch_size):
                 if order is None:
-                    Xb, Yb = X[:, start:start + batch_size], Y[:, start:start + batch_size]
+                    Xb = X[:, start:start + batch_size]
+                    Yb = Y[:, start:start + batch_size]
                 else:
                     idx = order[start:start + batch_size]
                     Xb, Yb = X[:, idx], Y[:, idx]
                 cache = net.forward(Xb, check=False)
                 mb = Xb.shape[1]
-                total += (net.loss.value(cache.A[L], Yb) + net.penalty(mb)) * mb
+                J = net.loss.value(cache.A[L], Yb) + net.penalty(mb)
+                total += J * mb
                 grads = net.backward(cache, Yb, check=False)
                 net.step(grads, learning_rate)
         loss = total / m
         if not (np.isfinite(loss) and _finite(net)):
-            for l in net.W:  # restore in place, so outside references see the good weights
+            # restore in place, so outside references see the good weights
+            for l in net.W:
                 net.W[l][...] = last_good[0][l]
                 net.b[l][...] = last_good[1][l]
             raise _diverged(epoch, loss, learning_rate)
@@ -123,17 +142,20 @@ def _train_plain(
     return history
 
 
-# ----------------------------------------------------------------------------- the fast loop
+# --------------------------------------------------------------- the fast loop
 
 # activation codes, so the hot loop compares small ints instead of strings
 _IDENTITY, _RELU, _TANH, _SIGMOID, _SOFTMAX, _LEAKY = range(6)
-_KIND = {"identity": _IDENTITY, "relu": _RELU, "tanh": _TANH, "sigmoid": _SIGMOID,
-         "softmax": _SOFTMAX, "leaky_relu": _LEAKY}
-# (output activation, loss) -> k with dZ[L] = k (A[L] - Y): the shortcuts of losses.SHORTCUTS
-_SHORTCUT = {("sigmoid", "bce"): 1, ("softmax", "cross_entropy"): 1, ("identity", "mse"): 2}
+_KIND = {"identity": _IDENTITY, "relu": _RELU, "tanh": _TANH,
+         "sigmoid": _SIGMOID, "softmax": _SOFTMAX, "leaky_relu": _LEAKY}
+# (output activation, loss) -> k with dZ[L] = k (A[L] - Y): the shortcuts
+# of losses.SHORTCUTS
+_SHORTCUT = {("sigmoid", "bce"): 1, ("softmax", "cross_entropy"): 1,
+             ("identity", "mse"): 2}
 
 _dot, _take = np.dot, np.take
-_add, _subtract, _multiply, _divide = np.add, np.subtract, np.multiply, np.divide
+_add, _subtract = np.add, np.subtract
+_multiply, _divide = np.multiply, np.divide
 _maximum, _minimum, _negative = np.maximum, np.minimum, np.negative
 _exp, _log, _tanh, _vdot = np.exp, np.log, np.tanh, np.vdot
 _reciprocal, _greater, _copyto = np.reciprocal, np.greater, np.copyto
@@ -142,16 +164,19 @@ _max_rows = np.maximum.reduce
 
 
 def _gather_source(X: np.ndarray) -> tuple[np.ndarray, int]:
-    """What ``np.take`` reads without copying: ``(X.T, 0)`` (rows) or ``(X, 1)`` (columns)."""
+    """What ``np.take`` reads without copying: ``(X.T, 0)`` (rows) or
+    ``(X, 1)`` (columns)."""
     if X.T.flags.c_contiguous:
         return X.T, 0
     return np.ascontiguousarray(X), 1  # no copy when X is row-major
 
 
 def _supported(net: Network) -> bool:
-    """True when every activation and the loss are the library's own (the twin knows them)."""
+    """True when every activation and the loss are the library's own (the
+    twin knows them)."""
     try:
-        acts_ok = all(net.g[l] == get_activation(net.g[l].name) and net.g[l].name in _KIND
+        acts_ok = all(net.g[l] == get_activation(net.g[l].name)
+                      and net.g[l].name in _KIND
                       for l in range(1, net.L + 1))
     except ValueError:
         return False
@@ -159,32 +184,37 @@ def _supported(net: Network) -> bool:
 
 
 class _FastLoop:
-    r"""Buffers and compiled steps for one ``train`` call (see the module docstring).
+    r"""Buffers and compiled steps for one ``train`` call (see the module
+    docstring).
 
-    Parameters live in one flat buffer ``flat`` (a copy of ``net.W``/``net.b``, written back at
-    the end): ``W[1]`` $(n^{[1]}, n^{[0]})$, ``b[1]`` $(n^{[1]},)$, then for $l \ge 2$
-    ``P[l]`` $= [W^{[l]}\; b^{[l]}]^\top$ of shape $(n^{[l-1]} + 1, n^{[l]})$. One flat buffer
-    makes the per-epoch snapshot one copy and the finiteness check one sum.
+    Parameters live in one flat buffer ``flat`` (a copy of ``net.W``/``net.b``,
+    written back at the end): ``W[1]`` $(n^{[1]}, n^{[0]})$, ``b[1]``
+    $(n^{[1]},)$, then for $l \ge 2$ ``P[l]`` $= [W^{[l]}\; b^{[l]}]^\top$ of
+    shape $(n^{[l-1]} + 1, n^{[l]})$. One flat buffer makes the per-epoch
+    snapshot one copy and the finiteness check one sum.
     """
 
-    def __init__(self, net: Network, X: np.ndarray, Y: np.ndarray, learning_rate: float,
-                 batch_size: int, gather: bool) -> None:
+    def __init__(self, net: Network, X: np.ndarray, Y: np.ndarray,
+                 learning_rate: float, batch_size: int, gather: bool) -> None:
         dt = np.dtype(net.dtype)
         n, L = net.sizes, net.L
         self.net, self.L, self.dt = net, L, dt
         self.kinds = [_KIND[net.g[l].name] for l in range(1, L + 1)]
         self.loss_name = net.loss.name
         self.shortcut = _SHORTCUT.get((net.g[L].name, net.loss.name))
-        eps = max(EPS, float(np.finfo(dt).eps))  # the clipping margin of losses._eps
+        eps = max(EPS, float(np.finfo(dt).eps))  # the margin of losses._eps
         c = dt.type
-        # 0-d arrays: the cheapest scalar operand for a ufunc, and of the network's dtype
-        self.zero, self.one, self.two = np.array(c(0)), np.array(c(1)), np.array(c(2))
+        # 0-d arrays: the cheapest scalar operand for a ufunc, and of the
+        # network's dtype
+        self.zero, self.one = np.array(c(0)), np.array(c(1))
+        self.two = np.array(c(2))
         self.lo, self.hi = np.array(c(eps)), np.array(c(1 - eps))
         self.slope = np.array(c(LEAKY_SLOPE))
         self.lr = learning_rate
 
         # parameters: one flat buffer, views per layer
-        shapes = [(n[1], n[0]), (n[1],)] + [(n[l - 1] + 1, n[l]) for l in range(2, L + 1)]
+        shapes = [(n[1], n[0]), (n[1],)]
+        shapes += [(n[l - 1] + 1, n[l]) for l in range(2, L + 1)]
         self.flat = np.empty(sum(math.prod(s) for s in shapes), dt)
         views, o = [], 0
         for s in shapes:
@@ -194,17 +224,20 @@ class _FastLoop:
         self.W1, self.b1 = views[0], views[1]
         self.P = {l: views[l] for l in range(2, L + 1)}
         self.snap = np.empty_like(self.flat)
-        # gradient buffers (shared by all batch sizes): alpha dW[1], alpha db[1], alpha P[l]-shaped
+        # gradient buffers (shared by all batch sizes): alpha dW[1],
+        # alpha db[1], alpha P[l]-shaped
         self.G1, self.g1 = np.empty_like(self.W1), np.empty_like(self.b1)
         self.GP = {l: np.empty_like(self.P[l]) for l in self.P}
         self.load()
 
-        # the data: gathered per minibatch into buffers, or used as is (one full batch)
+        # the data: gathered per minibatch into buffers, or used as is
+        # (one full batch)
         m = X.shape[1]
         self.gather = gather
         if gather:
-            # X = X_rows.T (a view): gather whole rows of X_rows, contiguous runs of n0 values;
-            # a row-major X: gather columns, value by value (slower); else one copy, made here
+            # X = X_rows.T (a view): gather whole rows of X_rows, contiguous
+            # runs of n0 values; a row-major X: gather columns, value by value
+            # (slower); else one copy, made here
             self.Xsrc, self.xaxis = _gather_source(X)
             self.Ysrc, self.yaxis = _gather_source(Y)
         else:
@@ -238,17 +271,21 @@ class _FastLoop:
     ) -> tuple[Callable[[], float], np.ndarray | None, np.ndarray | None]:
         """Build the step for minibatches of ``mb`` columns.
 
-        Returns ``(step, Xbuf, Ybuf)``: ``step()`` runs forward, backward and update on the
-        minibatch held in ``Xbuf``, ``Ybuf`` (filled by the caller when gathering; ``None`` for
-        a full batch, which reads ``X`` and ``Y`` as they are) and returns the
-        sum of the per-example losses, $m_B J_B$, computed from the forward pass.
+        Returns ``(step, Xbuf, Ybuf)``: ``step()`` runs forward, backward and
+        update on the minibatch held in ``Xbuf``, ``Ybuf`` (filled by the
+        caller when gathering; ``None`` for a full batch, which reads ``X`` and
+        ``Y`` as they are) and returns the sum of the per-example losses,
+        $m_B J_B$, computed from the forward pass.
         """
         dt, L, n = self.dt, self.L, self.net.sizes
         kinds = self.kinds
-        zero, one, two, lo, hi, slope = self.zero, self.one, self.two, self.lo, self.hi, self.slope
-        scale = np.array(dt.type(self.lr / mb))  # alpha / m, folded into dZ[L] (change 3)
-        # L2 penalty (lambda/2m) sum ||W||^2: its gradient (lambda/m) W makes the step
-        # W := (1 - alpha lambda/m) W - alpha dW, a decay of W before the usual update (change 5)
+        zero, one, two = self.zero, self.one, self.two
+        lo, hi, slope = self.lo, self.hi, self.slope
+        # alpha / m, folded into dZ[L] (change 3)
+        scale = np.array(dt.type(self.lr / mb))
+        # L2 penalty (lambda/2m) sum ||W||^2: its gradient (lambda/m) W makes
+        # the step W := (1 - alpha lambda/m) W - alpha dW, a decay of W before
+        # the usual update (change 5)
         l2 = self.net.l2
         decay = np.array(dt.type(1 - self.lr * l2 / mb)) if l2 else None
         half_l2 = l2 / 2
@@ -256,31 +293,37 @@ class _FastLoop:
         def buf(*shape: int) -> np.ndarray:
             return np.zeros(shape, dt)
 
-        # A[0]: the minibatch, gathered into Xbuf (mb, n0) whose transpose is A[0], or X itself
+        # A[0]: the minibatch, gathered into Xbuf (mb, n0) whose transpose
+        # is A[0], or X itself
         if self.gather:
             Xbuf = buf(mb, n[0]) if self.xaxis == 0 else buf(n[0], mb)
             A0 = Xbuf.T if self.xaxis == 0 else Xbuf
         else:
             Xbuf, A0 = None, self.X
         A0T = A0.T
-        # Y and the loss scratch S share one layout, so that the cost is one np.vdot of their
-        # storage: (k, n_L, mb), or (k, mb, n_L) when Y is gathered by rows. BCE keeps
-        # k = 2 slices, [Y; 1 - Y] and [ln a; ln(1 - a)]: its two logs are one call.
+        # Y and the loss scratch S share one layout, so that the cost is one
+        # np.vdot of their storage: (k, n_L, mb), or (k, mb, n_L) when Y is
+        # gathered by rows. BCE keeps k = 2 slices, [Y; 1 - Y] and
+        # [ln a; ln(1 - a)]: its two logs are one call.
         bce = self.loss_name == "bce"
         k = 2 if bce else 1
         rows = self.gather and self.yaxis == 0
         Ystore = buf(k, mb, n[L]) if rows else buf(k, n[L], mb)
         Sstore = np.zeros_like(Ystore)
-        Y0, Y1 = (Ystore[0].T, Ystore[-1].T) if rows else (Ystore[0], Ystore[-1])
-        S0, S1 = (Sstore[0].T, Sstore[-1].T) if rows else (Sstore[0], Sstore[-1])
-        Yb, S = Y0, S0                                        # (n_L, mb) views
-        if not self.gather:                                   # one full batch: Y never changes
+        if rows:
+            Y0, Y1 = Ystore[0].T, Ystore[-1].T
+            S0, S1 = Sstore[0].T, Sstore[-1].T
+        else:
+            Y0, Y1 = Ystore[0], Ystore[-1]
+            S0, S1 = Sstore[0], Sstore[-1]
+        Yb, S = Y0, S0                        # (n_L, mb) views
+        if not self.gather:                   # one full batch: Y never changes
             Y0[...] = self.Y
         if bce:
             _subtract(one, Y0, out=Y1)
         refresh_1mY = bce and self.gather
         Ybuf = Ystore[0] if self.gather else None
-        ones = buf(mb) + 1                                    # db[1] = dZ[1] 1
+        ones = buf(mb) + 1                    # db[1] = dZ[1] 1
 
         # H[l] = [A[l]; 1] for hidden layers (change 2); A[L] plain
         H = {l: buf(n[l] + 1, mb) for l in range(1, L)}
@@ -288,66 +331,74 @@ class _FastLoop:
             Hl[-1] = 1
         A = {l: H[l][:-1] for l in H}
         A[L] = buf(n[L], mb)
-        D = {l: buf(n[l], mb) for l in range(1, L + 1)}       # dA[l], turned into dZ[l] in place
-        T = {l: buf(n[l], mb) for l in range(1, L + 1)}       # scratch for g'
+        # D[l]: dA[l], turned into dZ[l] in place; T[l]: scratch for g'
+        D = {l: buf(n[l], mb) for l in range(1, L + 1)}
+        T = {l: buf(n[l], mb) for l in range(1, L + 1)}
         M = {l: np.zeros((n[l], mb), bool) if kinds[l - 1] == _LEAKY else None
              for l in range(1, L + 1)}
-        col = buf(mb)                                         # softmax column sums / maxima
-        W1, b1, b1col, G1, g1 = self.W1, self.b1, self.b1[:, None], self.G1, self.g1
+        col = buf(mb)                         # softmax column sums / maxima
+        W1, b1, b1col = self.W1, self.b1, self.b1[:, None]
+        G1, g1 = self.G1, self.g1
         A1, D1, k1, T1, M1 = A[1], D[1], kinds[0], T[1], M[1]
 
-        def activate(k: int, Al: np.ndarray, Tl: np.ndarray, Ml: np.ndarray | None) -> None:
+        def activate(k: int, Al: np.ndarray, Tl: np.ndarray,
+                     Ml: np.ndarray | None) -> None:
             """A = g(Z), in place (Al holds Z on entry)."""
-            if k == _RELU:                                    # max(0, z) = z [z > 0]
-                _greater(Al, zero, out=Tl)                    # Tl = [z > 0] = relu'(z), kept
+            if k == _RELU:                    # max(0, z) = z [z > 0]
+                _greater(Al, zero, out=Tl)    # Tl = [z > 0] = relu'(z), kept
                 _multiply(Al, Tl, out=Al)
             elif k == _TANH:
                 _tanh(Al, out=Al)
-            elif k == _SIGMOID:                               # 1 / (1 + e^{-z})
+            elif k == _SIGMOID:               # 1 / (1 + e^{-z})
                 _negative(Al, out=Al)
-                _exp(Al, out=Al)                              # e^{-z} = inf gives exactly 0
+                _exp(Al, out=Al)              # e^{-z} = inf gives exactly 0
                 _add(Al, one, out=Al)
                 _reciprocal(Al, out=Al)
-            elif k == _SOFTMAX:                               # e^{z - max} / sum, per column
+            elif k == _SOFTMAX:               # e^{z - max} / sum, per column
                 _max_rows(Al, axis=0, out=col)
                 _subtract(Al, col, out=Al)
                 _exp(Al, out=Al)
                 _sum_rows(Al, axis=0, out=col)
                 _divide(Al, col, out=Al)
-            elif k == _LEAKY:                                 # max(z, slope z), 0 < slope < 1
+            elif k == _LEAKY:                 # max(z, slope z), 0 < slope < 1
                 _multiply(Al, slope, out=Tl)
                 _maximum(Al, Tl, out=Al)
 
         def chain(k: int, Dl: np.ndarray, Al: np.ndarray, Tl: np.ndarray,
                   Ml: np.ndarray | None) -> None:
-            """dZ = g.backward(dA, Z, A), in place on Dl (dA on entry), g' read from A."""
-            if k == _RELU:                                    # relu' = [z > 0], from forward
+            """dZ = g.backward(dA, Z, A), in place on Dl (dA on entry), with
+            g' read from A."""
+            if k == _RELU:                    # relu' = [z > 0], from forward
                 _multiply(Dl, Tl, out=Dl)
-            elif k == _TANH:                                  # tanh' = 1 - a^2
+            elif k == _TANH:                  # tanh' = 1 - a^2
                 _multiply(Al, Al, out=Tl)
                 _subtract(one, Tl, out=Tl)
                 _multiply(Dl, Tl, out=Dl)
-            elif k == _SIGMOID:                               # sigma' = a (1 - a)
+            elif k == _SIGMOID:               # sigma' = a (1 - a)
                 _subtract(one, Al, out=Tl)
                 _multiply(Al, Tl, out=Tl)
                 _multiply(Dl, Tl, out=Dl)
-            elif k == _SOFTMAX:                               # a * (da - sum(da * a))
+            elif k == _SOFTMAX:               # a * (da - sum(da * a))
                 _multiply(Dl, Al, out=Tl)
                 _sum_rows(Tl, axis=0, out=col)
                 _subtract(Dl, col, out=Dl)
                 _multiply(Dl, Al, out=Dl)
-            elif k == _LEAKY:                                 # 1 where a > 0, slope elsewhere
+            elif k == _LEAKY:                 # 1 where a > 0, slope elsewhere
                 _greater(Al, zero, out=Ml)
                 _copyto(Tl, slope)
                 _copyto(Tl, one, where=Ml)
                 _multiply(Dl, Tl, out=Dl)
 
         # per-layer tuples for l >= 2, with every view made once
-        fwd = [(self.P[l].T, H[l - 1], A[l], kinds[l - 1], T[l], M[l]) for l in range(2, L + 1)]
-        bwd = [(D[l], D[l].T, H[l - 1], self.GP[l], self.P[l], self.P[l][:-1], D[l - 1],
-                A[l - 1], kinds[l - 2], T[l - 1], M[l - 1]) for l in range(L, 1, -1)]
+        fwd = [(self.P[l].T, H[l - 1], A[l], kinds[l - 1], T[l], M[l])
+               for l in range(2, L + 1)]
+        bwd = [(D[l], D[l].T, H[l - 1], self.GP[l], self.P[l],
+                self.P[l][:-1], D[l - 1], A[l - 1], kinds[l - 2], T[l - 1],
+                M[l - 1])
+               for l in range(L, 1, -1)]
         AL, DL, TL, kL, ML = A[L], D[L], T[L], kinds[L - 1], M[L]
-        WTs = [self.P[l][:-1] for l in range(2, L + 1)]       # W[l]^T, for the penalty
+        # W[l]^T, for the penalty
+        WTs = [self.P[l][:-1] for l in range(2, L + 1)]
         loss_name, shortcut = self.loss_name, self.shortcut
         scale2 = np.array(dt.type(2 * self.lr / mb))
 
@@ -357,48 +408,49 @@ class _FastLoop:
             _add(A1, b1col, out=A1)
             activate(k1, A1, T1, M1)
             for PT, Hp, Al, k, Tl, Ml in fwd:
-                _dot(PT, Hp, out=Al)                          # [W b] [A; 1]
+                _dot(PT, Hp, out=Al)          # [W b] [A; 1]
                 activate(k, Al, Tl, Ml)
-            # ---- the cost, summed over the batch: m_B J_B (+ (lambda/2) sum ||W||^2)
+            # ---- the cost, summed over the batch:
+            #      m_B J_B (+ (lambda/2) sum ||W||^2)
             if decay is not None:
                 squares = float(_vdot(W1, W1))
                 for WT in WTs:
                     squares += float(_vdot(WT, WT))
             else:
                 squares = 0.0
-            if loss_name == "cross_entropy":                  # -sum y ln max(a, eps)
+            if loss_name == "cross_entropy":  # -sum y ln max(a, eps)
                 _maximum(AL, lo, out=S)
                 _log(Sstore, out=Sstore)
                 total = -float(_vdot(Ystore, Sstore))
-            elif bce:                                         # -sum y ln a + (1-y) ln(1-a)
+            elif bce:                         # -sum y ln a + (1-y) ln(1-a)
                 if refresh_1mY:
                     _subtract(one, Y0, out=Y1)
                 _maximum(AL, lo, out=S0)
                 _minimum(S0, hi, out=S0)
                 _subtract(one, S0, out=S1)
-                _log(Sstore, out=Sstore)                      # both logs, one call
+                _log(Sstore, out=Sstore)      # both logs, one call
                 total = -float(_vdot(Ystore, Sstore))
-            else:                                             # sum (a - y)^2
+            else:                             # sum (a - y)^2
                 _subtract(AL, Yb, out=S)
                 total = float(_vdot(Sstore, Sstore))
             total += half_l2 * squares
             # ---- dZ[L], times alpha/m
-            if shortcut == 1:                                 # A - Y
+            if shortcut == 1:                 # A - Y
                 _subtract(AL, Yb, out=DL)
                 _multiply(DL, scale, out=DL)
-            elif shortcut == 2:                               # 2 (A - Y); S holds A - Y
+            elif shortcut == 2:               # 2 (A - Y); S holds A - Y
                 _multiply(S, scale2, out=DL)
-            else:                                             # general chain: dA[L], then g'
-                if loss_name == "mse":                        # dA = 2 (a - y)
+            else:                             # general chain: dA[L], then g'
+                if loss_name == "mse":        # dA = 2 (a - y)
                     _multiply(S, two, out=DL)
-                elif bce:                                     # (a - y) / (a (1 - a)), clipped a
+                elif bce:                     # (a - y) / (a(1 - a)), clipped a
                     _maximum(AL, lo, out=S0)
                     _minimum(S0, hi, out=S0)
                     _subtract(S0, Yb, out=DL)
                     _subtract(one, S0, out=S1)
                     _multiply(S0, S1, out=S1)
                     _divide(DL, S1, out=DL)
-                else:                                         # -y / max(a, eps)
+                else:                         # -y / max(a, eps)
                     _maximum(AL, lo, out=S)
                     _divide(Yb, S, out=DL)
                     _negative(DL, out=DL)
@@ -406,15 +458,15 @@ class _FastLoop:
                 _multiply(DL, scale, out=DL)
             # ---- backward and update, l = L..2 (P = [W b]^T)
             for Dl, DlT, Hp, GP, P, WT, Dp, Ap, kp, Tp, Mp in bwd:
-                _dot(Hp, DlT, out=GP)                         # alpha [dW db]^T = [A;1] dZ^T
-                _dot(WT, Dl, out=Dp)                          # dA[l-1] = W^T dZ, old W
-                if decay is not None:                         # W *= 1 - alpha lambda / m
+                _dot(Hp, DlT, out=GP)         # alpha [dW db]^T = [A;1] dZ^T
+                _dot(WT, Dl, out=Dp)          # dA[l-1] = W^T dZ, old W
+                if decay is not None:         # W *= 1 - alpha lambda / m
                     _multiply(WT, decay, out=WT)
-                _subtract(P, GP, out=P)                       # W -= alpha dW, b -= alpha db
-                chain(kp, Dp, Ap, Tp, Mp)                     # dZ[l-1] = dA[l-1] * g'
+                _subtract(P, GP, out=P)       # W -= alpha dW, b -= alpha db
+                chain(kp, Dp, Ap, Tp, Mp)     # dZ[l-1] = dA[l-1] * g'
             # ---- layer 1
-            _dot(D1, A0T, out=G1)                             # alpha dW[1] = dZ[1] A[0]^T
-            _dot(D1, ones, out=g1)                            # alpha db[1] = dZ[1] 1
+            _dot(D1, A0T, out=G1)             # alpha dW[1] = dZ[1] A[0]^T
+            _dot(D1, ones, out=g1)            # alpha db[1] = dZ[1] 1
             if decay is not None:
                 _multiply(W1, decay, out=W1)
             _subtract(W1, G1, out=W1)
@@ -424,8 +476,10 @@ class _FastLoop:
         return step, Xbuf, Ybuf
 
     def params_finite(self) -> bool:
-        """All parameters finite (one sum; the exact check only if the sum is not finite)."""
-        return math.isfinite(float(self.flat.sum())) or bool(np.isfinite(self.flat).all())
+        """All parameters finite (one sum; the exact check only if the sum is
+        not finite)."""
+        return (math.isfinite(float(self.flat.sum()))
+                or bool(np.isfinite(self.flat).all()))
 
 
 def train(
@@ -439,36 +493,40 @@ def train(
     shuffle: bool,
     rng: np.random.Generator,
 ) -> list[float]:
-    r"""Run ``epochs`` epochs of minibatch gradient descent on ``net``, in place.
+    r"""Run ``epochs`` epochs of minibatch gradient descent on ``net``, in
+    place.
 
     Parameters
     ----------
     net : Network
         Trained in place (``net.W[l]``, ``net.b[l]`` keep their identity).
     X : ndarray, shape (n0, m)
-        Validated, in ``net.dtype``. ``X_rows.T`` (a view of a row-major array) is gathered
-        fastest.
+        Validated, in ``net.dtype``. ``X_rows.T`` (a view of a row-major array)
+        is gathered fastest.
     Y : ndarray, shape (nL, m)
     epochs : int
     learning_rate : float
     batch_size : int
-        In ``1..m``; the last minibatch of an epoch has ``m % batch_size`` columns if that is
-        not zero.
+        In ``1..m``; the last minibatch of an epoch has ``m % batch_size``
+        columns if that is not zero.
     shuffle : bool
-        Visit the columns in the order ``rng.permutation(m)``, drawn anew every epoch.
+        Visit the columns in the order ``rng.permutation(m)``, drawn anew every
+        epoch.
     rng : numpy.random.Generator
 
     Returns
     -------
     list of float
-        The per-epoch loss: the example-weighted mean of the minibatch costs computed during
-        the epoch, $\frac{1}{m}\sum_{\text{batches}} m_B\, J_B$.
+        The per-epoch loss: the example-weighted mean of the minibatch costs
+        computed during the epoch,
+        $\frac{1}{m}\sum_{\text{batches}} m_B\, J_B$.
 
     Raises
     ------
     FloatingPointError
-        When an epoch's loss (or a parameter) becomes NaN/inf. The weights are restored to the
-        end of the last finite epoch (the initial ones if it is epoch 1) before raising.
+        When an epoch's loss (or a parameter) becomes NaN/inf. The weights are
+        restored to the end of the last finite epoch (the initial ones if it is
+        epoch 1) before raising.
 
     Examples
     --------
@@ -484,20 +542,23 @@ def train(
     (3, True)
     """
     if not _supported(net):
-        return _train_plain(net, X, Y, epochs=epochs, learning_rate=learning_rate,
+        return _train_plain(net, X, Y, epochs=epochs,
+                            learning_rate=learning_rate,
                             batch_size=batch_size, shuffle=shuffle, rng=rng)
     m = X.shape[1]
     bs = batch_size
     gather = shuffle or bs < m
     loop = _FastLoop(net, X, Y, learning_rate, bs, gather)
-    # one compiled step per batch size: (start, stop, step, X buffer, Y buffer) per minibatch
+    # one compiled step per batch size; per minibatch:
+    # (start, stop, step, X buffer, Y buffer)
     step, Xb, Yb = loop.compile(bs)
     batches = [(s, s + bs, step, Xb, Yb) for s in range(0, m - bs + 1, bs)]
     if m % bs:
         step_last, Xl, Yl = loop.compile(m % bs)
         batches.append((m - m % bs, m, step_last, Xl, Yl))
     if gather:
-        Xsrc, xaxis, Ysrc, yaxis = loop.Xsrc, loop.xaxis, loop.Ysrc, loop.yaxis
+        Xsrc, xaxis = loop.Xsrc, loop.xaxis
+        Ysrc, yaxis = loop.Ysrc, loop.yaxis
     arange = np.arange(m)
     flat, snap = loop.flat, loop.snap
     _copyto(snap, flat)
@@ -506,18 +567,18 @@ def train(
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(1, epochs + 1):
                 total = 0.0
-                if not gather:                                # one full batch, data used as is
+                if not gather:                # one full batch, data used as is
                     total = step()
                 else:
                     order = rng.permutation(m) if shuffle else arange
                     for start, stop, st, xb, yb in batches:
-                        idx = order[start:stop]                # the minibatch's columns
+                        idx = order[start:stop]  # the minibatch's columns
                         _take(Xsrc, idx, axis=xaxis, out=xb, mode="clip")
                         _take(Ysrc, idx, axis=yaxis, out=yb, mode="clip")
                         total += st()
                 loss = total / m
                 if not (math.isfinite(loss) and loop.params_finite()):
-                    _copyto(flat, snap)                       # back to the last finite epoch
+                    _copyto(flat, snap)       # back to the last finite epoch
                     raise _diverged(epoch, loss, learning_rate)
                 _copyto(snap, flat)
                 history.append(loss)

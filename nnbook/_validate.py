@@ -1,12 +1,14 @@
 r"""Argument checks for the public API.
 
-Each check raises ``ValueError`` (wrong value or shape) or ``TypeError`` (wrong kind of object)
-with a message that names the argument, what was expected and what came. They run once, at the
-API boundary (``Network.fit``, ``forward``, ``cost``, ...), never inside the training loop.
+Each check raises ``ValueError`` (wrong value or shape) or ``TypeError`` (wrong
+kind of object) with a message that names the argument, what was expected and
+what came. They run once, at the API boundary (``Network.fit``, ``forward``,
+``cost``, ...), never inside the training loop.
 
-Shape rule for a 1-D ``Y`` (and ``X``) of shape ``(m,)``: it is read as one row ``(1, m)`` only
-when the layer it must match has exactly one unit; otherwise it is refused. It is never
-broadcast against a ``(1, m)`` array into an ``(m, m)`` one.
+Shape rule for a 1-D ``Y`` (and ``X``) of shape ``(m,)``: it is read as one row
+``(1, m)`` only when the layer it must match has exactly one unit; otherwise it
+is refused. It is never broadcast against a ``(1, m)`` array into an ``(m, m)``
+one.
 """
 
 from __future__ import annotations
@@ -31,62 +33,76 @@ __all__ = [
 
 def _as_float_array(value: Any, name: str, dtype: np.dtype) -> np.ndarray:
     if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name}: expected a numeric array, got {type(value).__name__}")
+        raise TypeError(f"{name}: expected a numeric array, "
+                        f"got {type(value).__name__}")
     try:
         arr = np.asarray(value)
     except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"{name}: expected a numeric array, got {type(value).__name__}") from exc
+        raise TypeError(f"{name}: expected a numeric array, "
+                        f"got {type(value).__name__}") from exc
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name}: expected a numeric array, got dtype {arr.dtype}")
+        raise TypeError(f"{name}: expected a numeric array, "
+                        f"got dtype {arr.dtype}")
     return arr.astype(dtype, copy=False)
 
 
 def _check_finite(arr: np.ndarray, name: str) -> None:
     if not np.isfinite(arr).all():
         bad = int(np.size(arr) - np.isfinite(arr).sum())
-        raise ValueError(f"{name}: expected finite values, got {bad} NaN or inf entries")
+        raise ValueError(f"{name}: expected finite values, "
+                         f"got {bad} NaN or inf entries")
 
 
 def check_dtype(dtype: Any) -> np.dtype:
-    """Return ``np.dtype(dtype)``, which must be a floating type (float32 or float64)."""
+    """Return ``np.dtype(dtype)``, which must be a floating type (float32 or
+    float64)."""
     try:
         dt = np.dtype(dtype)
     except TypeError as exc:
-        raise TypeError(f"dtype: expected a NumPy floating dtype, got {dtype!r}") from exc
+        raise TypeError("dtype: expected a NumPy floating dtype, "
+                        f"got {dtype!r}") from exc
     if dt.kind != "f":
-        raise TypeError(f"dtype: expected a floating dtype such as np.float64, got {dt}")
+        raise TypeError("dtype: expected a floating dtype such as np.float64, "
+                        f"got {dt}")
     return dt
 
 
 def check_layer_sizes(layer_sizes: Any) -> list[int]:
     """Layer sizes ``[n0, n1, ..., nL]``: at least two positive integers."""
-    if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Sequence):
+    if (isinstance(layer_sizes, (str, bytes))
+            or not isinstance(layer_sizes, Sequence)):
         raise TypeError(
-            f"layer_sizes: expected a list of integers [n0, ..., nL], got {layer_sizes!r}"
+            "layer_sizes: expected a list of integers [n0, ..., nL], "
+            f"got {layer_sizes!r}"
         )
     sizes = list(layer_sizes)
     if len(sizes) < 2:
         raise ValueError(
-            f"layer_sizes: expected at least 2 sizes (input and output), got {sizes!r}"
+            "layer_sizes: expected at least 2 sizes (input and output), "
+            f"got {sizes!r}"
         )
     for n in sizes:
         if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-            raise ValueError(f"layer_sizes: expected positive integers, got {sizes!r}")
+            raise ValueError("layer_sizes: expected positive integers, "
+                             f"got {sizes!r}")
     return [int(n) for n in sizes]
 
 
 def check_activations(activations: Any, L: int) -> list[str]:
-    """One activation name per layer ``1..L``; a single string applies to every layer."""
+    """One activation name per layer ``1..L``; a single string applies to every
+    layer."""
     if isinstance(activations, str):
         return [activations] * L
     if not isinstance(activations, Sequence):
         raise TypeError(
-            f"activations: expected a str or a list of {L} names, got {activations!r}"
+            f"activations: expected a str or a list of {L} names, "
+            f"got {activations!r}"
         )
     names = list(activations)
     if len(names) != L:
         raise ValueError(
-            f"activations: expected {L} names (one per layer 1..{L}), got {len(names)}: {names!r}"
+            f"activations: expected {L} names (one per layer 1..{L}), "
+            f"got {len(names)}: {names!r}"
         )
     return names
 
@@ -101,12 +117,14 @@ def check_positive_int(value: Any, name: str) -> int:
 
 
 def check_learning_rate(value: Any, name: str = "learning_rate") -> float:
-    """A finite real number ``> 0``, returned as a Python float (so float32 stays float32)."""
+    """A finite real number ``> 0``, returned as a Python float (so float32
+    stays float32)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name}: expected a finite number > 0, got {value!r}")
     lr = float(value)
     if not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"{name}: expected a finite number > 0, got {value!r}")
+        raise ValueError(f"{name}: expected a finite number > 0, "
+                         f"got {value!r}")
     return lr
 
 
@@ -116,50 +134,62 @@ def check_X(X: Any, n0: int, dtype: np.dtype, name: str = "X") -> np.ndarray:
     if arr.ndim == 1:
         if n0 != 1:
             raise ValueError(
-                f"{name}: expected shape ({n0}, m) (one column per example), got 1-D shape "
-                f"{arr.shape}; a 1-D array is accepted only when n[0] = 1"
+                f"{name}: expected shape ({n0}, m) (one column per example), "
+                f"got 1-D shape {arr.shape}; a 1-D array is accepted only "
+                "when n[0] = 1"
             )
         arr = arr.reshape(1, -1)
     if arr.ndim != 2:
-        raise ValueError(f"{name}: expected a 2-D array of shape ({n0}, m), got shape {arr.shape}")
+        raise ValueError(f"{name}: expected a 2-D array of shape ({n0}, m), "
+                         f"got shape {arr.shape}")
     if arr.shape[1] == 0 or arr.shape[0] == 0:
-        raise ValueError(f"{name}: expected at least one example, got empty shape {arr.shape}")
+        raise ValueError(f"{name}: expected at least one example, "
+                         f"got empty shape {arr.shape}")
     if arr.shape[0] != n0:
         raise ValueError(
-            f"{name}: expected shape ({n0}, m) with n[0] = {n0} rows (= W[1].shape[1]), "
-            f"got shape {arr.shape}"
+            f"{name}: expected shape ({n0}, m) with n[0] = {n0} rows "
+            f"(= W[1].shape[1]), got shape {arr.shape}"
         )
     _check_finite(arr, name)
     return arr
 
 
-def check_Y(Y: Any, nL: int, m: int, loss: str, dtype: np.dtype, name: str = "Y") -> np.ndarray:
-    """``Y`` of shape ``(nL, m)``, finite; in ``[0, 1]`` for BCE and cross-entropy."""
+def check_Y(
+    Y: Any, nL: int, m: int, loss: str, dtype: np.dtype, name: str = "Y"
+) -> np.ndarray:
+    """``Y`` of shape ``(nL, m)``, finite; in ``[0, 1]`` for BCE and
+    cross-entropy."""
     arr = _as_float_array(Y, name, dtype)
     if arr.ndim == 1:
         if nL != 1:
             raise ValueError(
-                f"{name}: expected shape ({nL}, {m}), got 1-D shape {arr.shape}; a 1-D target "
-                f"is accepted only when the output layer has one unit (use datasets.one_hot)"
+                f"{name}: expected shape ({nL}, {m}), got 1-D shape "
+                f"{arr.shape}; a 1-D target is accepted only when the "
+                "output layer has one unit (use datasets.one_hot)"
             )
         arr = arr.reshape(1, -1)
     if arr.ndim != 2:
         raise ValueError(
-            f"{name}: expected a 2-D array of shape ({nL}, {m}), got shape {arr.shape}"
+            f"{name}: expected a 2-D array of shape ({nL}, {m}), "
+            f"got shape {arr.shape}"
         )
     if arr.shape[1] != m:
         raise ValueError(
-            f"{name}: expected {m} examples (columns) to match X, got shape {arr.shape}"
+            f"{name}: expected {m} examples (columns) to match X, "
+            f"got shape {arr.shape}"
         )
     if arr.shape[0] != nL:
-        hint = " (one-hot encode labels with nnbook.datasets.one_hot)" if nL > 1 else ""
+        hint = ""
+        if nL > 1:
+            hint = " (one-hot encode labels with nnbook.datasets.one_hot)"
         raise ValueError(
-            f"{name}: expected {nL} rows (n[L] output units), got shape {arr.shape}{hint}"
+            f"{name}: expected {nL} rows (n[L] output units), "
+            f"got shape {arr.shape}{hint}"
         )
     _check_finite(arr, name)
     if loss in ("bce", "cross_entropy") and (arr.min() < 0 or arr.max() > 1):
         raise ValueError(
-            f"{name}: expected targets in [0, 1] for loss {loss!r}, got values in "
-            f"[{float(arr.min())}, {float(arr.max())}]"
+            f"{name}: expected targets in [0, 1] for loss {loss!r}, "
+            f"got values in [{float(arr.min())}, {float(arr.max())}]"
         )
     return arr

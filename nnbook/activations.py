@@ -1,13 +1,15 @@
 r"""Activation functions $g$ paired with their derivatives $g'$.
 
-Every function acts on a pre-activation array ``Z`` of any shape and returns an array of
-the same shape and dtype. The tables ``ACTIVATIONS`` and ``DERIVATIVES`` map a name to the
-function, the way scikit-learn's ``neural_network/_base.py`` does.
+Every function acts on a pre-activation array ``Z`` of any shape and returns an
+array of the same shape and dtype. The tables ``ACTIVATIONS`` and
+``DERIVATIVES`` map a name to the function, the way scikit-learn's
+``neural_network/_base.py`` does.
 
-Softmax is the exception: it normalises each *column* (one example) over ``axis=0``, so its
-Jacobian is not diagonal and it has no element-wise derivative. :func:`get_activation` returns
-an :class:`Activation` whose ``backward(dA, Z, A)`` is the Jacobian-vector product for every
-activation, softmax included.
+Softmax is the exception: it normalises each *column* (one example) over
+``axis=0``, so its Jacobian is not diagonal and it has no element-wise
+derivative. [`get_activation`][nnbook.activations.get_activation] returns an
+[`Activation`][nnbook.activations.Activation] whose ``backward(dA, Z, A)`` is
+the Jacobian-vector product for every activation, softmax included.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ LEAKY_SLOPE = 0.01
 
 
 def _float_array(z: np.ndarray) -> np.ndarray:
-    """Return ``z`` as a floating array, keeping float32/float64, promoting ints to float64."""
+    """Return ``z`` as a floating array, keeping float32/float64, promoting
+    ints to float64."""
     z = np.asarray(z)
     if not np.issubdtype(z.dtype, np.floating):
         z = z.astype(np.float64)
@@ -49,10 +52,11 @@ def _float_array(z: np.ndarray) -> np.ndarray:
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    r"""Logistic sigmoid $\sigma(z) = \dfrac{1}{1 + e^{-z}}$, element-wise and overflow-free.
+    r"""Logistic sigmoid $\sigma(z) = \dfrac{1}{1 + e^{-z}}$, element-wise and
+    overflow-free.
 
-    Uses $e^{-|z|}$ only, which never overflows:
-    $\sigma(z) = 1/(1+e^{-|z|})$ for $z \ge 0$ and $e^{-|z|}/(1+e^{-|z|})$ for $z < 0$.
+    Uses $e^{-|z|}$ only, which never overflows: $\sigma(z) = 1/(1+e^{-|z|})$
+    for $z \ge 0$ and $e^{-|z|}/(1+e^{-|z|})$ for $z < 0$.
 
     Parameters
     ----------
@@ -62,8 +66,8 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray
-        Values in $(0, 1)$ (exactly 0 or 1 after rounding for very large $|z|$), same
-        shape and dtype.
+        Values in $(0, 1)$ (exactly 0 or 1 after rounding for very large
+        $|z|$), same shape and dtype.
 
     Examples
     --------
@@ -142,8 +146,9 @@ def relu(z: np.ndarray) -> np.ndarray:
 def relu_derivative(z: np.ndarray) -> np.ndarray:
     r"""Derivative of ReLU: $1$ where $z > 0$, $0$ where $z \le 0$.
 
-    ReLU is not differentiable at $z = 0$; the book's convention is $\mathrm{ReLU}'(0) = 0$
-    (any value in $[0, 1]$ is a valid subgradient there).
+    ReLU is not differentiable at $z = 0$; the book's convention is
+    $\mathrm{ReLU}'(0) = 0$ (any value in $[0, 1]$ is a valid subgradient
+    there).
 
     Examples
     --------
@@ -170,7 +175,8 @@ def identity(z: np.ndarray) -> np.ndarray:
 
 
 def identity_derivative(z: np.ndarray) -> np.ndarray:
-    r"""Derivative of the identity, $g'(z) = 1$ (the Jacobian is the identity matrix $I$).
+    r"""Derivative of the identity, $g'(z) = 1$ (the Jacobian is the identity
+    matrix $I$).
 
     Examples
     --------
@@ -183,7 +189,8 @@ def identity_derivative(z: np.ndarray) -> np.ndarray:
 
 
 def leaky_relu(z: np.ndarray, slope: float = LEAKY_SLOPE) -> np.ndarray:
-    r"""Leaky ReLU $g(z) = z$ for $z > 0$ and $\alpha z$ otherwise, with slope $\alpha = 0.01$.
+    r"""Leaky ReLU $g(z) = z$ for $z > 0$ and $\alpha z$ otherwise, with slope
+    $\alpha = 0.01$.
 
     Examples
     --------
@@ -193,11 +200,15 @@ def leaky_relu(z: np.ndarray, slope: float = LEAKY_SLOPE) -> np.ndarray:
     [-0.02, 3.0]
     """
     z = _float_array(z)
-    return np.where(z > 0, z, z * z.dtype.type(slope)).astype(z.dtype, copy=False)
+    a = np.where(z > 0, z, z * z.dtype.type(slope))
+    return a.astype(z.dtype, copy=False)
 
 
-def leaky_relu_derivative(z: np.ndarray, slope: float = LEAKY_SLOPE) -> np.ndarray:
-    r"""Derivative of leaky ReLU: $1$ for $z > 0$, $\alpha$ for $z \le 0$ (convention at 0).
+def leaky_relu_derivative(
+    z: np.ndarray, slope: float = LEAKY_SLOPE
+) -> np.ndarray:
+    r"""Derivative of leaky ReLU: $1$ for $z > 0$, $\alpha$ for $z \le 0$
+    (convention at 0).
 
     Examples
     --------
@@ -207,14 +218,16 @@ def leaky_relu_derivative(z: np.ndarray, slope: float = LEAKY_SLOPE) -> np.ndarr
     [0.01, 0.01, 1.0]
     """
     z = _float_array(z)
-    return np.where(z > 0, z.dtype.type(1), z.dtype.type(slope)).astype(z.dtype, copy=False)
+    d = np.where(z > 0, z.dtype.type(1), z.dtype.type(slope))
+    return d.astype(z.dtype, copy=False)
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
-    r"""Column-wise softmax $a_j = \dfrac{e^{z_j}}{\sum_k e^{z_k}}$, over ``axis=0``.
+    r"""Column-wise softmax $a_j = \dfrac{e^{z_j}}{\sum_k e^{z_k}}$, over
+    ``axis=0``.
 
-    Each column is one example; the column maximum is subtracted first, which leaves the
-    result unchanged and prevents overflow.
+    Each column is one example; the column maximum is subtracted first, which
+    leaves the result unchanged and prevents overflow.
 
     Examples
     --------
@@ -234,10 +247,11 @@ def softmax(z: np.ndarray) -> np.ndarray:
 def softmax_derivative(z: np.ndarray) -> np.ndarray:
     r"""Not defined element-wise: always raises.
 
-    The softmax Jacobian $\partial a_i / \partial z_j = a_i(\delta_{ij} - a_j)$ is not
-    diagonal, so there is no $g'(z)$ to multiply element-wise. Use
-    :func:`softmax_jacobian` for one column, or ``get_activation("softmax").backward``,
-    which computes the Jacobian-vector product.
+    The softmax Jacobian $\partial a_i / \partial z_j = a_i(\delta_{ij} - a_j)$
+    is not diagonal, so there is no $g'(z)$ to multiply element-wise. Use
+    [`softmax_jacobian`][nnbook.activations.softmax_jacobian] for one column,
+    or ``get_activation("softmax").backward``, which computes the
+    Jacobian-vector product.
 
     Examples
     --------
@@ -251,14 +265,16 @@ def softmax_derivative(z: np.ndarray) -> np.ndarray:
     or get_activation('softmax').backward(dA, Z, A)
     """
     raise ValueError(
-        "softmax has no element-wise derivative: its Jacobian a_i(delta_ij - a_j) is not "
+        "softmax has no element-wise derivative: "
+        "its Jacobian a_i(delta_ij - a_j) is not "
         "diagonal; use softmax_jacobian(z) for one column or "
         "get_activation('softmax').backward(dA, Z, A)"
     )
 
 
 def softmax_jacobian(z: np.ndarray) -> np.ndarray:
-    r"""Jacobian of softmax for one example, $J = \operatorname{diag}(a) - a a^\top$.
+    r"""Jacobian of softmax for one example,
+    $J = \operatorname{diag}(a) - a a^\top$.
 
     Parameters
     ----------
@@ -268,7 +284,8 @@ def softmax_jacobian(z: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray
-        Shape ``(n, n)``, numerator layout: $J_{ij} = \partial a_i / \partial z_j$.
+        Shape ``(n, n)``, numerator layout:
+        $J_{ij} = \partial a_i / \partial z_j$.
 
     Examples
     --------
@@ -281,7 +298,8 @@ def softmax_jacobian(z: np.ndarray) -> np.ndarray:
     if z.ndim == 2 and z.shape[1] == 1:
         z = z[:, 0]
     if z.ndim != 1:
-        raise ValueError(f"z: expected one column of shape (n,) or (n, 1), got shape {z.shape}")
+        raise ValueError("z: expected one column of shape (n,) or (n, 1), "
+                         f"got shape {z.shape}")
     a = softmax(z[:, None])[:, 0]
     return np.diag(a) - np.outer(a, a)
 
@@ -314,14 +332,14 @@ class Activation:
     Attributes
     ----------
     name : str
-        Key in :data:`ACTIVATIONS`.
+        Key in [`ACTIVATIONS`][nnbook.activations.ACTIVATIONS].
     forward : callable
         $Z \mapsto A = g(Z)$.
     derivative : callable
         $Z \mapsto g'(Z)$ element-wise (raises for softmax).
     backward : callable
-        $(dA, Z, A) \mapsto dZ$. Element-wise activations: $dZ = dA \odot g'(Z)$.
-        Softmax: the Jacobian-vector product per column,
+        $(dA, Z, A) \mapsto dZ$. Element-wise activations:
+        $dZ = dA \odot g'(Z)$. Softmax: the Jacobian-vector product per column,
         $dZ = A \odot (dA - \mathbf{1}^\top(dA \odot A))$.
 
     Examples
@@ -353,15 +371,19 @@ def _elementwise_backward(
     return backward
 
 
-def _sigmoid_backward(dA: np.ndarray, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
-    return dA * (A * (1 - A))  # sigma' = sigma (1 - sigma), reusing the cached A
+def _sigmoid_backward(
+    dA: np.ndarray, Z: np.ndarray, A: np.ndarray
+) -> np.ndarray:
+    return dA * (A * (1 - A))  # sigma' = sigma (1 - sigma), from the cached A
 
 
 def _tanh_backward(dA: np.ndarray, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
     return dA * (1 - A * A)  # tanh' = 1 - tanh^2, reusing the cached A
 
 
-def _softmax_backward(dA: np.ndarray, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+def _softmax_backward(
+    dA: np.ndarray, Z: np.ndarray, A: np.ndarray
+) -> np.ndarray:
     # column-wise (diag(a) - a a^T) @ da, without forming the Jacobian
     return A * (dA - (dA * A).sum(axis=0, keepdims=True))
 
@@ -382,8 +404,9 @@ def get_activation(name: str | Activation) -> Activation:
     Parameters
     ----------
     name : str
-        One of ``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"identity"``, ``"leaky_relu"``,
-        ``"softmax"``. An :class:`Activation` is returned unchanged.
+        One of ``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"identity"``,
+        ``"leaky_relu"``, ``"softmax"``. An
+        [`Activation`][nnbook.activations.Activation] is returned unchanged.
 
     Returns
     -------
@@ -408,5 +431,7 @@ def get_activation(name: str | Activation) -> Activation:
     if isinstance(name, Activation):
         return name
     if not isinstance(name, str) or name not in ACTIVATIONS:
-        raise ValueError(f"activation: expected one of {sorted(ACTIVATIONS)}, got {name!r}")
-    return Activation(name, ACTIVATIONS[name], DERIVATIVES[name], _BACKWARD[name])
+        raise ValueError(f"activation: expected one of {sorted(ACTIVATIONS)}, "
+                         f"got {name!r}")
+    return Activation(name, ACTIVATIONS[name], DERIVATIVES[name],
+                      _BACKWARD[name])

@@ -1,8 +1,9 @@
 r"""Small data sets made in code, in the book's column convention.
 
-Every generator returns ``(X, Y)`` with ``X`` of shape $(n^{[0]}, m)$ (one column per example)
-and ``Y`` of shape $(1, m)$ — or one-hot $(k, m)$ with ``one_hot=True`` — as float64 arrays.
-Randomness comes from ``numpy.random.default_rng(seed)``: the same seed gives the same data.
+Every generator returns ``(X, Y)`` with ``X`` of shape $(n^{[0]}, m)$ (one
+column per example) and ``Y`` of shape $(1, m)$ — or one-hot $(k, m)$ with
+``one_hot=True`` — as float64 arrays. Randomness comes from
+``numpy.random.default_rng(seed)``: the same seed gives the same data.
 """
 
 from __future__ import annotations
@@ -12,23 +13,27 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["circles", "one_hot", "regression_curve", "spirals", "two_moons", "xor"]
+__all__ = ["circles", "one_hot", "regression_curve", "spirals", "two_moons",
+           "xor"]
 
 
 def _check_m(m: Any, minimum: int = 1) -> int:
-    if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < minimum:
+    if (isinstance(m, bool) or not isinstance(m, numbers.Integral)
+            or m < minimum):
         raise ValueError(f"m: expected an integer >= {minimum}, got {m!r}")
     return int(m)
 
 
 def _check_noise(noise: Any) -> float:
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise >= 0:
+    if (isinstance(noise, bool) or not isinstance(noise, numbers.Real)
+            or not noise >= 0):
         raise ValueError(f"noise: expected a number >= 0, got {noise!r}")
     return float(noise)
 
 
 def one_hot(labels: Any, k: int | None = None) -> np.ndarray:
-    r"""One-hot encode integer labels into a $(k, m)$ matrix: column $i$ is $e_{y^{(i)}}$.
+    r"""One-hot encode integer labels into a $(k, m)$ matrix: column $i$ is
+    $e_{y^{(i)}}$.
 
     Parameters
     ----------
@@ -47,14 +52,16 @@ def one_hot(labels: Any, k: int | None = None) -> np.ndarray:
     if y.ndim == 2 and y.shape[0] == 1:
         y = y[0]
     if y.ndim != 1:
-        raise ValueError(f"labels: expected shape (m,) or (1, m), got shape {y.shape}")
+        raise ValueError("labels: expected shape (m,) or (1, m), "
+                         f"got shape {y.shape}")
     if y.size and (not np.all(np.equal(np.mod(y, 1), 0)) or y.min() < 0):
         raise ValueError("labels: expected non-negative integers")
     y = y.astype(np.int64)
     if k is None:
         k = int(y.max()) + 1 if y.size else 0
     if y.size and y.max() >= k:
-        raise ValueError(f"k: expected more than the largest label {int(y.max())}, got {k}")
+        raise ValueError("k: expected more than the largest label "
+                         f"{int(y.max())}, got {k}")
     out = np.zeros((k, y.size))
     out[y, np.arange(y.size)] = 1.0
     return out
@@ -71,7 +78,8 @@ def _finish(
 def xor(*, one_hot: bool = False) -> tuple[np.ndarray, np.ndarray]:
     r"""The four XOR points: $y = x_1 \oplus x_2$.
 
-    Columns, in order: $(0,0) \to 0$, $(0,1) \to 1$, $(1,0) \to 1$, $(1,1) \to 0$.
+    Columns, in order: $(0,0) \to 0$, $(0,1) \to 1$, $(1,0) \to 1$,
+    $(1,1) \to 0$.
 
     Examples
     --------
@@ -85,13 +93,15 @@ def xor(*, one_hot: bool = False) -> tuple[np.ndarray, np.ndarray]:
 
 
 def two_moons(
-    m: int = 200, noise: float = 0.1, seed: int | None = 0, *, one_hot: bool = False
+    m: int = 200, noise: float = 0.1, seed: int | None = 0,
+    *, one_hot: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""Two interleaving half circles (as scikit-learn's ``make_moons``), shuffled.
+    r"""Two interleaving half circles (as scikit-learn's ``make_moons``),
+    shuffled.
 
-    Class 0: $(\cos t, \sin t)$, class 1: $(1 - \cos t, \tfrac12 - \sin t)$, $t \in [0, \pi]$,
-    plus Gaussian noise of standard deviation ``noise``. Class sizes $\lceil m/2 \rceil$,
-    $\lfloor m/2 \rfloor$.
+    Class 0: $(\cos t, \sin t)$, class 1: $(1 - \cos t, \tfrac12 - \sin t)$,
+    $t \in [0, \pi]$, plus Gaussian noise of standard deviation ``noise``.
+    Class sizes $\lceil m/2 \rceil$, $\lfloor m/2 \rfloor$.
 
     Examples
     --------
@@ -115,10 +125,11 @@ def two_moons(
 
 
 def circles(
-    m: int = 200, noise: float = 0.05, factor: float = 0.5, seed: int | None = 0,
-    *, one_hot: bool = False,
+    m: int = 200, noise: float = 0.05, factor: float = 0.5,
+    seed: int | None = 0, *, one_hot: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""Two concentric circles: outer radius 1 (class 0), inner radius ``factor`` (class 1).
+    r"""Two concentric circles: outer radius 1 (class 0), inner radius
+    ``factor`` (class 1).
 
     Examples
     --------
@@ -130,7 +141,8 @@ def circles(
     m = _check_m(m, 2)
     noise = _check_noise(noise)
     if not 0 < factor < 1:
-        raise ValueError(f"factor: expected a number in (0, 1), got {factor!r}")
+        raise ValueError("factor: expected a number in (0, 1), "
+                         f"got {factor!r}")
     rng = np.random.default_rng(seed)
     m0 = (m + 1) // 2
     t0 = np.linspace(0, 2 * np.pi, m0, endpoint=False)
@@ -149,9 +161,10 @@ def spirals(
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Interleaved spiral arms (the CS231n spiral), one arm per class.
 
-    Arm $c$: radius $r \in [0, 1]$, angle $\theta = 2\pi\,(\text{turns}\; r + c/k)$ plus
-    Gaussian angle noise ``noise``; points $(r\cos\theta, r\sin\theta)$.
-    With ``classes > 2`` use ``one_hot=True`` and a softmax output.
+    Arm $c$: radius $r \in [0, 1]$, angle
+    $\theta = 2\pi\,(\text{turns}\; r + c/k)$ plus Gaussian angle noise
+    ``noise``; points $(r\cos\theta, r\sin\theta)$. With ``classes > 2`` use
+    ``one_hot=True`` and a softmax output.
 
     Examples
     --------
@@ -162,14 +175,17 @@ def spirals(
     """
     m = _check_m(m, 2)
     noise = _check_noise(noise)
-    if isinstance(classes, bool) or not isinstance(classes, numbers.Integral) or classes < 2:
+    if (isinstance(classes, bool) or not isinstance(classes, numbers.Integral)
+            or classes < 2):
         raise ValueError(f"classes: expected an integer >= 2, got {classes!r}")
     rng = np.random.default_rng(seed)
-    counts = [m // classes + (1 if c < m % classes else 0) for c in range(classes)]
+    counts = [m // classes + (1 if c < m % classes else 0)
+              for c in range(classes)]
     Xs, ls = [], []
     for c, mc in enumerate(counts):
         r = np.linspace(0.0, 1.0, mc)
-        theta = 2 * np.pi * (turns * r + c / classes) + rng.normal(0.0, noise, mc)
+        theta = (2 * np.pi * (turns * r + c / classes)
+                 + rng.normal(0.0, noise, mc))
         Xs.append(np.vstack([r * np.cos(theta), r * np.sin(theta)]))
         ls.append(np.full(mc, c))
     X, labels = np.hstack(Xs), np.concatenate(ls)
@@ -180,8 +196,10 @@ def spirals(
 def regression_curve(
     m: int = 100, noise: float = 0.1, seed: int | None = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""A 1-D regression task: $x \sim U(-1, 1)$, $y = \sin(\pi x) + \varepsilon$,
-    $\varepsilon \sim \mathcal{N}(0, \text{noise}^2)$; ``X`` sorted, shape $(1, m)$.
+    r"""A 1-D regression task: $x \sim U(-1, 1)$,
+    $y = \sin(\pi x) + \varepsilon$,
+    $\varepsilon \sim \mathcal{N}(0, \text{noise}^2)$; ``X`` sorted, shape
+    $(1, m)$.
 
     Examples
     --------

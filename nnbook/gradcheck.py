@@ -6,16 +6,18 @@ For every entry $\theta$ of every $W^{[l]}$ and $b^{[l]}$,
 $$\frac{\partial J}{\partial \theta} \approx
 \frac{J(\theta + \varepsilon) - J(\theta - \varepsilon)}{2\varepsilon},$$
 
-with error $O(\varepsilon^2)$. The numerical and the analytical (backpropagated) gradient of each
-parameter array are compared by the *norm ratio*
+with error $O(\varepsilon^2)$. The numerical and the analytical
+(backpropagated) gradient of each parameter array are compared by the *norm
+ratio*
 
 $$\text{rel}(g_{\text{num}}, g_{\text{ana}}) =
 \frac{\lVert g_{\text{num}} - g_{\text{ana}} \rVert_2}
-     {\max\left(\lVert g_{\text{num}} \rVert_2 + \lVert g_{\text{ana}} \rVert_2,\
-           \ \text{tiny}\right)},$$
+     {\max\left(\lVert g_{\text{num}} \rVert_2
+           + \lVert g_{\text{ana}} \rVert_2,\ \ \text{tiny}\right)},$$
 
-which is 0 for equal gradients, 1 for unrelated ones, and is not thrown off by single entries
-that are (near) zero. Everything runs in float64, whatever the network's dtype.
+which is 0 for equal gradients, 1 for unrelated ones, and is not thrown off by
+single entries that are (near) zero. Everything runs in float64, whatever the
+network's dtype.
 """
 
 from __future__ import annotations
@@ -43,7 +45,10 @@ TINY = 1e-300
 
 
 def relative_error(a: Any, b: Any) -> float:
-    r"""Norm ratio $\lVert a - b\rVert_2 / \max(\lVert a\rVert_2 + \lVert b\rVert_2, \text{tiny})$.
+    r"""The norm ratio of ``a`` and ``b``, their relative error:
+
+    $$\frac{\lVert a - b\rVert_2}
+    {\max(\lVert a\rVert_2 + \lVert b\rVert_2,\ \text{tiny})}.$$
 
     Examples
     --------
@@ -59,14 +64,17 @@ def relative_error(a: Any, b: Any) -> float:
     return float(np.linalg.norm(a - b)) / den
 
 
-def numerical_gradient(f: Callable[[np.ndarray], float], x: Any, eps: float = 1e-6) -> np.ndarray:
-    r"""Central-difference gradient of a scalar function $f$ at $x$ (any shape), in float64:
+def numerical_gradient(
+    f: Callable[[np.ndarray], float], x: Any, eps: float = 1e-6
+) -> np.ndarray:
+    r"""Central-difference gradient of a scalar function $f$ at $x$ (any
+    shape), in float64:
 
     $$\frac{\partial f}{\partial x_k} \approx
     \frac{f(x + \varepsilon e_k) - f(x - \varepsilon e_k)}{2\varepsilon}.$$
 
-    ``f`` receives a float64 array of ``x``'s shape (perturbed one entry at a time) and must
-    return a number. ``x`` itself is not modified.
+    ``f`` receives a float64 array of ``x``'s shape (perturbed one entry at a
+    time) and must return a number. ``x`` itself is not modified.
 
     Examples
     --------
@@ -93,12 +101,13 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: Any, eps: float = 1e
 
 @dataclass
 class GradCheckResult:
-    r"""The outcome of :func:`gradient_check`.
+    r"""The outcome of [`gradient_check`][nnbook.gradcheck.gradient_check].
 
     Attributes
     ----------
     errors : dict[str, float]
-        Relative error (norm ratio) per parameter, keyed ``"W1", "b1", ..., "WL", "bL"``.
+        Relative error (norm ratio) per parameter, keyed
+        ``"W1", "b1", ..., "WL", "bL"``.
     numerical, analytical : dict[str, ndarray]
         The two gradients per parameter.
     eps : float
@@ -127,7 +136,8 @@ class GradCheckResult:
 
     @property
     def max_relative_error(self) -> float:
-        """Alias of :attr:`max_error`."""
+        """Alias of
+        [`max_error`][nnbook.gradcheck.GradCheckResult.max_error]."""
         return self.max_error
 
     def passed(self, tol: float = 1e-7) -> bool:
@@ -143,18 +153,23 @@ class GradCheckResult:
         return self.max_error < tol
 
     def __str__(self) -> str:
-        lines = [f"{'param':<6} {'shape':>9} {'|num|':>11} {'|ana|':>11} {'rel. error':>11}"]
+        lines = [f"{'param':<6} {'shape':>9} {'|num|':>11} {'|ana|':>11} "
+                 f"{'rel. error':>11}"]
         for name, err in self.errors.items():
             num, ana = self.numerical[name], self.analytical[name]
             shape = "x".join(str(s) for s in num.shape)
             lines.append(f"{name:<6} {shape:>9} {np.linalg.norm(num):>11.4e} "
                          f"{np.linalg.norm(ana):>11.4e} {err:>11.2e}")
-        lines.append(f"max relative error = {self.max_error:.2e}  (eps = {self.eps:g})")
+        lines.append(f"max relative error = {self.max_error:.2e}  "
+                     f"(eps = {self.eps:g})")
         return "\n".join(lines)
 
 
-def gradient_check(net: Network, X: Any, Y: Any, eps: float = 1e-6) -> GradCheckResult:
-    r"""Compare ``net.backward`` with central differences of ``net``'s cost, parameter by parameter.
+def gradient_check(
+    net: Network, X: Any, Y: Any, eps: float = 1e-6
+) -> GradCheckResult:
+    r"""Compare ``net.backward`` with central differences of ``net``'s cost,
+    parameter by parameter.
 
     Works on a float64 copy of ``net`` (which is left untouched).
 
@@ -180,10 +195,11 @@ def gradient_check(net: Network, X: Any, Y: Any, eps: float = 1e-6) -> GradCheck
     (['W1', 'b1', 'W2', 'b2'], True)
     """
     acts = [net.g[l].name for l in range(1, net.L + 1)]
-    net64 = Network.from_parameters(net.W, net.b, acts, net.loss.name, dtype=np.float64,
-                                    l2=net.l2)
+    net64 = Network.from_parameters(net.W, net.b, acts, net.loss.name,
+                                    dtype=np.float64, l2=net.l2)
     X = v.check_X(X, net64.sizes[0], net64.dtype)
-    Y = v.check_Y(Y, net64.sizes[-1], X.shape[1], net64.loss.name, net64.dtype)
+    Y = v.check_Y(Y, net64.sizes[-1], X.shape[1], net64.loss.name,
+                  net64.dtype)
     grads = net64.backward(net64.forward(X, check=False), Y, check=False)
 
     def cost() -> float:  # J, with the L2 penalty when net.l2 > 0
@@ -194,7 +210,8 @@ def gradient_check(net: Network, X: Any, Y: Any, eps: float = 1e-6) -> GradCheck
     numerical: dict[str, np.ndarray] = {}
     analytical: dict[str, np.ndarray] = {}
     for l in range(1, net64.L + 1):
-        for name, param, ana in (("W", net64.W[l], grads.dW[l]), ("b", net64.b[l], grads.db[l])):
+        for name, param, ana in (("W", net64.W[l], grads.dW[l]),
+                                 ("b", net64.b[l], grads.db[l])):
             num = np.zeros_like(param)
             for k in np.ndindex(param.shape):
                 old = param[k]
@@ -211,7 +228,8 @@ def gradient_check(net: Network, X: Any, Y: Any, eps: float = 1e-6) -> GradCheck
 
 
 HIDDEN = ("sigmoid", "tanh", "relu", "identity", "leaky_relu")
-"""Hidden-layer activations covered by :func:`gradient_check_table`."""
+"""Hidden-layer activations covered by
+[`gradient_check_table`][nnbook.gradcheck.gradient_check_table]."""
 
 OUTPUTS = (
     ("sigmoid", "bce"),
@@ -223,21 +241,25 @@ OUTPUTS = (
     ("leaky_relu", "mse"),
     ("softmax", "mse"),
 )
-"""(output activation, loss) pairs covered: the three shortcuts, then general-chain pairs."""
+"""(output activation, loss) pairs covered: the three shortcuts, then
+general-chain pairs."""
 
 KINK = 1e-4
 
 
 def check_problem(
-    hidden: str | None, output: str, loss: str, depth: int, seed: int = 0, m: int = 5
+    hidden: str | None, output: str, loss: str, depth: int,
+    seed: int = 0, m: int = 5,
 ) -> tuple[Network, np.ndarray, np.ndarray]:
-    r"""A small random problem for one (hidden, output, loss, depth) combination.
+    r"""A small random problem for one (hidden, output, loss, depth)
+    combination.
 
-    Sizes $[3, 4, \dots, 4, n^{[L]}]$ with $n^{[L]} = 3$ for softmax, 1 otherwise; $m = 5$.
-    He-normal weights, $\mathcal{N}(0, 0.5^2)$ biases. The seed is advanced until no
-    ReLU/leaky-ReLU pre-activation lies within $10^{-4}$ of the kink at 0 (so central differences
-    never straddle it) and, for a ReLU/leaky-ReLU output, at least 60% of the output
-    pre-activations are positive (so the gradient is not trivially zero).
+    Sizes $[3, 4, \dots, 4, n^{[L]}]$ with $n^{[L]} = 3$ for softmax, 1
+    otherwise; $m = 5$. He-normal weights, $\mathcal{N}(0, 0.5^2)$ biases. The
+    seed is advanced until no ReLU/leaky-ReLU pre-activation lies within
+    $10^{-4}$ of the kink at 0 (so central differences never straddle it) and,
+    for a ReLU/leaky-ReLU output, at least 60% of the output pre-activations
+    are positive (so the gradient is not trivially zero).
 
     Examples
     --------
@@ -252,10 +274,12 @@ def check_problem(
     for s in range(seed, seed + 1000):
         rng = np.random.default_rng(s)
         net = Network(sizes, acts, loss, init="he", seed=s)
-        for l in range(1, net.L + 1):  # non-zero biases, so b's gradient check is not trivial
+        # non-zero biases, so that the check of b is not trivial
+        for l in range(1, net.L + 1):
             net.b[l] = rng.normal(0.0, 0.5, size=net.b[l].shape)
         if output in ("relu", "leaky_relu"):
-            net.b[net.L] += 1.0  # keep most outputs on the active side, so gradients are not ~0
+            # most outputs on the active side, so gradients are not ~0
+            net.b[net.L] += 1.0
         X = rng.normal(size=(3, m))
         if loss == "mse":
             Y = rng.normal(size=(nL, m))
@@ -266,9 +290,11 @@ def check_problem(
         cache = net.forward(X)
         kinked = any(
             np.abs(cache.Z[l]).min() < KINK
-            for l in range(1, net.L + 1) if net.g[l].name in ("relu", "leaky_relu")
+            for l in range(1, net.L + 1)
+            if net.g[l].name in ("relu", "leaky_relu")
         )
-        active = output not in ("relu", "leaky_relu") or (cache.Z[net.L] > 0).mean() >= 0.6
+        active = (output not in ("relu", "leaky_relu")
+                  or (cache.Z[net.L] > 0).mean() >= 0.6)
         if not kinked and active:
             return net, X, Y
     raise RuntimeError("no kink-free problem found")  # pragma: no cover
@@ -277,10 +303,12 @@ def check_problem(
 def gradient_check_table(
     depths: Iterable[int] = (1, 2, 3, 4), eps: float = 1e-6
 ) -> list[dict[str, Any]]:
-    r"""Gradient-check every valid (hidden activation, output activation, loss, depth) combination.
+    r"""Gradient-check every valid (hidden activation, output activation, loss,
+    depth) combination.
 
-    Depth 1 has no hidden layer; deeper networks use the same hidden activation in every hidden
-    layer (:data:`HIDDEN`), with each output pair of :data:`OUTPUTS`. Returns one row per
+    Depth 1 has no hidden layer; deeper networks use the same hidden activation
+    in every hidden layer ([`HIDDEN`][nnbook.gradcheck.HIDDEN]), with each
+    output pair of [`OUTPUTS`][nnbook.gradcheck.OUTPUTS]. Returns one row per
     combination: ``hidden``, ``output``, ``loss``, ``depth``, ``max_error``.
 
     Examples
@@ -296,13 +324,15 @@ def gradient_check_table(
             for output, loss in OUTPUTS:
                 net, X, Y = check_problem(hidden, output, loss, depth)
                 result = gradient_check(net, X, Y, eps=eps)
-                rows.append({"hidden": hidden or "-", "output": output, "loss": loss,
-                             "depth": depth, "max_error": result.max_error})
+                rows.append({"hidden": hidden or "-", "output": output,
+                             "loss": loss, "depth": depth,
+                             "max_error": result.max_error})
     return rows
 
 
 def format_table(rows: list[dict[str, Any]]) -> str:
-    """Format :func:`gradient_check_table` rows as a Markdown table.
+    """Format [`gradient_check_table`][nnbook.gradcheck.gradient_check_table]
+    rows as a Markdown table.
 
     Examples
     --------
@@ -317,6 +347,6 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     out = ["| depth | hidden | output | loss | max rel. error |",
            "| ---: | --- | --- | --- | ---: |"]
     for r in rows:
-        out.append(f"| {r['depth']} | {r['hidden']} | {r['output']} | {r['loss']} | "
-                   f"{r['max_error']:.2e} |")
+        out.append(f"| {r['depth']} | {r['hidden']} | {r['output']} "
+                   f"| {r['loss']} | {r['max_error']:.2e} |")
     return "\n".join(out)

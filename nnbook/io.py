@@ -1,10 +1,13 @@
 # ruff: noqa: E741  (``l`` is the layer index of the book's notation)
-r"""Save and load a :class:`~nnbook.Network` as a plain ``.npz`` file (no pickle).
+r"""Save and load a [`Network`][nnbook.network.Network] as a plain ``.npz``
+file (no pickle).
 
-The archive holds ``W1, b1, ..., WL, bL`` and four plain arrays: ``sizes`` (int64),
-``activations`` (unicode strings, one per layer), ``loss`` (a 0-d unicode string) and ``l2``
-(a 0-d float64, the L2 penalty's strength; a file without it loads with ``l2 = 0``).
-Loading uses ``numpy.load(path, allow_pickle=False)`` and checks every array's presence and shape.
+The archive holds ``W1, b1, ..., WL, bL`` and four plain arrays: ``sizes``
+(int64), ``activations`` (unicode strings, one per layer), ``loss`` (a 0-d
+unicode string) and ``l2`` (a 0-d float64, the L2 penalty's strength; a file
+without it loads with ``l2 = 0``). Loading uses
+``numpy.load(path, allow_pickle=False)`` and checks every array's presence and
+shape.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ __all__ = ["load", "save"]
 
 
 def save(net: Network, path: str | os.PathLike[str]) -> None:
-    r"""Write ``net`` to ``path`` (``.npz``; NumPy appends the suffix if it is missing).
+    r"""Write ``net`` to ``path`` (``.npz``; NumPy appends the suffix if it is
+    missing).
 
     Examples
     --------
@@ -34,7 +38,8 @@ def save(net: Network, path: str | os.PathLike[str]) -> None:
     """
     arrays: dict[str, np.ndarray] = {
         "sizes": np.asarray(net.sizes, dtype=np.int64),
-        "activations": np.asarray([net.g[l].name for l in range(1, net.L + 1)], dtype=np.str_),
+        "activations": np.asarray(
+            [net.g[l].name for l in range(1, net.L + 1)], dtype=np.str_),
         "loss": np.asarray(net.loss.name, dtype=np.str_),
         "l2": np.asarray(net.l2, dtype=np.float64),
     }
@@ -46,24 +51,28 @@ def save(net: Network, path: str | os.PathLike[str]) -> None:
 
 def _get(data: Any, key: str, path: Any) -> np.ndarray:
     if key not in data.files:
-        raise ValueError(f"{path}: array {key!r} is missing (found {sorted(data.files)})")
+        raise ValueError(f"{path}: array {key!r} is missing "
+                         f"(found {sorted(data.files)})")
     return data[key]
 
 
 def load(path: str | os.PathLike[str]) -> Network:
-    r"""Read a network written by :func:`save` (with ``allow_pickle=False``).
+    r"""Read a network written by [`save`][nnbook.io.save] (with
+    ``allow_pickle=False``).
 
     Raises
     ------
     ValueError
-        If an array is missing or has the wrong shape; the message names the array.
+        If an array is missing or has the wrong shape; the message names the
+        array.
 
     Examples
     --------
     >>> import os, tempfile, numpy as np, nnbook as nb
     >>> path = os.path.join(tempfile.mkdtemp(), "bad.npz")
-    >>> np.savez(path, sizes=np.array([2, 1]), activations=np.array(["sigmoid"]),
-    ...          loss=np.array("bce"), W1=np.zeros((1, 3)), b1=np.zeros((1, 1)))
+    >>> np.savez(path, sizes=np.array([2, 1]),
+    ...          activations=np.array(["sigmoid"]), loss=np.array("bce"),
+    ...          W1=np.zeros((1, 3)), b1=np.zeros((1, 1)))
     >>> nb.load(path)
     Traceback (most recent call last):
     ...
@@ -71,22 +80,24 @@ def load(path: str | os.PathLike[str]) -> Network:
     """
     with np.load(path, allow_pickle=False) as data:
         sizes_arr = _get(data, "sizes", path)
-        if sizes_arr.ndim != 1 or sizes_arr.size < 2 or sizes_arr.dtype.kind not in "iu":
-            raise ValueError(f"{path}: array 'sizes' must be 1-D integers [n0, ..., nL], "
-                             f"got {sizes_arr!r}")
+        if (sizes_arr.ndim != 1 or sizes_arr.size < 2
+                or sizes_arr.dtype.kind not in "iu"):
+            raise ValueError(f"{path}: array 'sizes' must be 1-D integers "
+                             f"[n0, ..., nL], got {sizes_arr!r}")
         sizes = [int(n) for n in sizes_arr]
         L = len(sizes) - 1
         acts = _get(data, "activations", path)
         if acts.shape != (L,) or acts.dtype.kind != "U":
-            raise ValueError(f"{path}: array 'activations' has shape {acts.shape}, expected ({L},) "
-                             f"strings")
+            raise ValueError(f"{path}: array 'activations' has shape "
+                             f"{acts.shape}, expected ({L},) strings")
         loss = _get(data, "loss", path)
         if loss.shape != () or loss.dtype.kind != "U":
-            raise ValueError(f"{path}: array 'loss' must be a 0-d string, got shape {loss.shape}")
+            raise ValueError(f"{path}: array 'loss' must be a 0-d string, "
+                             f"got shape {loss.shape}")
         l2 = data["l2"] if "l2" in data.files else np.asarray(0.0)
         if l2.shape != () or l2.dtype.kind != "f":
-            raise ValueError(f"{path}: array 'l2' must be a 0-d float, got shape {l2.shape}, "
-                             f"dtype {l2.dtype}")
+            raise ValueError(f"{path}: array 'l2' must be a 0-d float, "
+                             f"got shape {l2.shape}, dtype {l2.dtype}")
         W: dict[int, np.ndarray] = {}
         b: dict[int, np.ndarray] = {}
         for l in range(1, L + 1):
@@ -95,11 +106,12 @@ def load(path: str | os.PathLike[str]) -> Network:
                 arr = _get(data, name, path)
                 if arr.shape != shape:
                     raise ValueError(
-                        f"{path}: array {name!r} has shape {arr.shape}, expected {shape}"
+                        f"{path}: array {name!r} has shape {arr.shape}, "
+                        f"expected {shape}"
                     )
                 if arr.dtype.kind != "f":
-                    raise ValueError(f"{path}: array {name!r} has dtype {arr.dtype}, "
-                                     f"expected a floating dtype")
+                    raise ValueError(f"{path}: array {name!r} has dtype "
+                                     f"{arr.dtype}, expected a floating dtype")
                 store[l] = arr
         return Network.from_parameters(W, b, [str(a) for a in acts], str(loss),
                                        dtype=W[1].dtype, l2=float(l2))

@@ -1,7 +1,8 @@
 r"""Losses, their derivatives, and the output-layer shortcut table.
 
 Conventions: ``A`` and ``Y`` have shape $(n^{[L]}, m)$; the per-example loss
-$\mathcal{L}^{(i)}$ is summed over output units; the cost is the mean over the $m$ examples,
+$\mathcal{L}^{(i)}$ is summed over output units; the cost is the mean over the
+$m$ examples,
 
 $$J = \frac{1}{m} \sum_{i=1}^{m} \mathcal{L}^{(i)}.$$
 
@@ -42,9 +43,12 @@ def _m(A: np.ndarray) -> int:
 
 
 def _eps(A: np.ndarray, eps: float) -> float:
-    """Clipping margin no smaller than the dtype's machine epsilon (so float32 1 - eps < 1)."""
+    """Clipping margin, at least the dtype's machine epsilon (so that
+    ``1 - eps < 1`` in float32 too)."""
     A = np.asarray(A)
-    return max(eps, float(np.finfo(A.dtype).eps)) if A.dtype.kind == "f" else eps
+    if A.dtype.kind != "f":
+        return eps
+    return max(eps, float(np.finfo(A.dtype).eps))
 
 
 # --8<-- [start:bce]
@@ -80,10 +84,14 @@ def bce(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> float:
 # --8<-- [end:bce]
 
 
-def bce_derivative(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> np.ndarray:
-    r"""Per-example BCE gradient $dA = \dfrac{A - Y}{A(1 - A)}$ (with the clipped ``A``).
+def bce_derivative(
+    A: np.ndarray, Y: np.ndarray, eps: float = EPS
+) -> np.ndarray:
+    r"""Per-example BCE gradient $dA = \dfrac{A - Y}{A(1 - A)}$ (with the
+    clipped ``A``).
 
-    Equal to $-\left(\dfrac{Y}{A} - \dfrac{1 - Y}{1 - A}\right)$, over one fraction.
+    Equal to $-\left(\dfrac{Y}{A} - \dfrac{1 - Y}{1 - A}\right)$, over one
+    fraction.
 
     Examples
     --------
@@ -123,7 +131,8 @@ def bce_with_logits(Z: np.ndarray, Y: np.ndarray) -> float:
 
 
 def mse(A: np.ndarray, Y: np.ndarray) -> float:
-    r"""Mean squared error $J = \dfrac{1}{m} \sum_{i=1}^{m} \sum_k (a_k - y_k)^2$.
+    r"""Mean squared error
+    $J = \dfrac{1}{m} \sum_{i=1}^{m} \sum_k (a_k - y_k)^2$.
 
     No $\tfrac12$: the per-example derivative is $2(a - y)$.
 
@@ -172,8 +181,11 @@ def cross_entropy(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> float:
     return float(-(Y * np.log(np.clip(A, _eps(A, eps), None))).sum() / _m(A))
 
 
-def cross_entropy_derivative(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> np.ndarray:
-    r"""Per-example cross-entropy gradient $dA = -Y / A$ (``A`` clipped below at $\varepsilon$).
+def cross_entropy_derivative(
+    A: np.ndarray, Y: np.ndarray, eps: float = EPS
+) -> np.ndarray:
+    r"""Per-example cross-entropy gradient $dA = -Y / A$ (``A`` clipped below
+    at $\varepsilon$).
 
     Examples
     --------
@@ -212,16 +224,20 @@ class Loss:
 LOSSES: dict[str, Loss] = {
     "bce": Loss("bce", bce, bce_derivative),
     "mse": Loss("mse", mse, mse_derivative),
-    "cross_entropy": Loss("cross_entropy", cross_entropy, cross_entropy_derivative),
+    "cross_entropy": Loss("cross_entropy", cross_entropy,
+                          cross_entropy_derivative),
 }
-"""Loss name -> :class:`Loss`. (``bce_with_logits`` is a cost helper, not a network loss.)"""
+"""Loss name -> [`Loss`][nnbook.losses.Loss]. (``bce_with_logits`` is a cost
+helper, not a network loss.)"""
 
-_ALIASES = {"ce": "cross_entropy", "categorical_cross_entropy": "cross_entropy",
+_ALIASES = {"ce": "cross_entropy",
+            "categorical_cross_entropy": "cross_entropy",
             "binary_cross_entropy": "bce"}
 
 
 def get_loss(name: str | Loss) -> Loss:
-    r"""Look up a loss by name: ``"bce"``, ``"mse"`` or ``"cross_entropy"`` (alias ``"ce"``).
+    r"""Look up a loss by name: ``"bce"``, ``"mse"`` or ``"cross_entropy"``
+    (alias ``"ce"``).
 
     Raises
     ------
@@ -233,16 +249,17 @@ def get_loss(name: str | Loss) -> Loss:
     >>> import nnbook as nb
     >>> nb.get_loss("ce").name
     'cross_entropy'
-    >>> nb.get_loss("hinge")
+    >>> nb.get_loss("l1")
     Traceback (most recent call last):
     ...
-    ValueError: loss: expected one of ['bce', 'cross_entropy', 'mse'], got 'hinge'
+    ValueError: loss: expected one of ['bce', 'cross_entropy', 'mse'], got 'l1'
     """
     if isinstance(name, Loss):
         return name
     key = _ALIASES.get(name, name) if isinstance(name, str) else name
     if key not in LOSSES:
-        raise ValueError(f"loss: expected one of {sorted(LOSSES)}, got {name!r}")
+        raise ValueError(f"loss: expected one of {sorted(LOSSES)}, "
+                         f"got {name!r}")
     return LOSSES[key]
 
 
@@ -255,7 +272,8 @@ SHORTCUTS: dict[
     ("identity", "mse"): lambda A, Y: 2 * (A - Y),
 }
 # --8<-- [end:SHORTCUTS]
-r"""(output activation, loss) -> $dZ^{[L]}(A, Y)$ for the pairs where the chain simplifies."""
+r"""(output activation, loss) -> $dZ^{[L]}(A, Y)$ for the pairs where the chain
+simplifies."""
 
 
 # --8<-- [start:output_delta]

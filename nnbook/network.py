@@ -1,12 +1,14 @@
 # ruff: noqa: E741  (``l`` is the layer index of the book's notation)
 r"""The feed-forward network: the book's equations, line by line.
 
-Notation (the book's notation page): ``X = A[0]`` has shape $(n^{[0]}, m)$, one column per
-example; ``W[l]`` is $(n^{[l]}, n^{[l-1]})$ ("to, from"), ``b[l]`` is $(n^{[l]}, 1)$;
+Notation (the book's notation page): ``X = A[0]`` has shape $(n^{[0]}, m)$, one
+column per example; ``W[l]`` is $(n^{[l]}, n^{[l-1]})$ ("to, from"), ``b[l]``
+is $(n^{[l]}, 1)$;
 
 $$Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}, \qquad A^{[l]} = g^{[l]}(Z^{[l]}).$$
 
-Backward, with per-example ``dZ`` (column $i$ is $\partial\mathcal{L}^{(i)}/\partial z^{[l](i)}$):
+Backward, with per-example ``dZ`` (column $i$ is
+$\partial\mathcal{L}^{(i)}/\partial z^{[l](i)}$):
 
 $$dW^{[l]} = \tfrac{1}{m}\, dZ^{[l]} A^{[l-1]\top}, \quad
 db^{[l]} = \tfrac{1}{m} \textstyle\sum_i dZ^{[l]}_{:,i}, \quad
@@ -31,7 +33,8 @@ from .losses import Loss, get_loss, output_delta
 __all__ = ["INITS", "Cache", "Gradients", "History", "Network"]
 
 INITS = ("auto", "xavier", "glorot", "xavier_normal", "he", "normal", "zeros")
-"""Weight initialisation schemes accepted by :class:`Network` (biases always start at 0)."""
+"""Weight initialisation schemes accepted by
+[`Network`][nnbook.network.Network] (biases always start at 0)."""
 
 
 @dataclass
@@ -57,9 +60,10 @@ class Cache:
 class Gradients:
     r"""The backward pass's results, keyed by layer.
 
-    ``dW[l]``, ``db[l]`` ($l = 1..L$) are the true gradients $\partial J/\partial W^{[l]}$,
-    $\partial J/\partial b^{[l]}$. ``dZ[l]`` ($l = 1..L$) and ``dA[l]`` ($l = 1..L-1$) are
-    per-example: $\partial J/\partial Z^{[l]} = dZ^{[l]}/m$.
+    ``dW[l]``, ``db[l]`` ($l = 1..L$) are the true gradients
+    $\partial J/\partial W^{[l]}$, $\partial J/\partial b^{[l]}$. ``dZ[l]``
+    ($l = 1..L$) and ``dA[l]`` ($l = 1..L-1$) are per-example:
+    $\partial J/\partial Z^{[l]} = dZ^{[l]}/m$.
 
     Examples
     --------
@@ -67,8 +71,10 @@ class Gradients:
     >>> net = nb.Network([2, 3, 1], ["tanh", "sigmoid"], "bce", seed=0)
     >>> X, Y = nb.datasets.xor()
     >>> grads = net.backward(net.forward(X), Y)
-    >>> grads.dW[1].shape, grads.db[2].shape, grads.dZ[2].shape, sorted(grads.dA)
-    ((3, 2), (1, 1), (1, 4), [1])
+    >>> grads.dW[1].shape, grads.db[2].shape, grads.dZ[2].shape
+    ((3, 2), (1, 1), (1, 4))
+    >>> sorted(grads.dA)
+    [1]
     """
 
     dW: dict[int, np.ndarray]
@@ -79,7 +85,8 @@ class Gradients:
 
 @dataclass
 class History:
-    """What :meth:`Network.fit` returns: the mean training loss of every epoch, and the settings.
+    """What [`Network.fit`][nnbook.network.Network.fit] returns: the mean
+    training loss of every epoch, and the settings.
 
     Examples
     --------
@@ -98,21 +105,24 @@ class History:
 
 
 def _init_weights(
-    scheme: str, n_out: int, n_in: int, activation: str, rng: np.random.Generator
+    scheme: str, n_out: int, n_in: int, activation: str,
+    rng: np.random.Generator,
 ) -> np.ndarray:
-    """Draw one ``(n_out, n_in)`` weight matrix in float64 (cast later, so seeds agree)."""
+    """Draw one ``(n_out, n_in)`` weight matrix in float64 (cast later, so
+    seeds agree)."""
     if scheme == "auto":
         scheme = "he" if activation in ("relu", "leaky_relu") else "xavier"
-    if scheme in ("xavier", "glorot"):  # Glorot uniform: U(-r, r), r = sqrt(6 / (n_in + n_out))
-        r = np.sqrt(6.0 / (n_in + n_out))
+    if scheme in ("xavier", "glorot"):  # Glorot uniform: U(-r, r),
+        r = np.sqrt(6.0 / (n_in + n_out))  # r = sqrt(6 / (n_in + n_out))
         return rng.uniform(-r, r, size=(n_out, n_in))
     if scheme == "xavier_normal":  # N(0, 2 / (n_in + n_out))
-        return rng.normal(0.0, np.sqrt(2.0 / (n_in + n_out)), size=(n_out, n_in))
+        std = np.sqrt(2.0 / (n_in + n_out))
+        return rng.normal(0.0, std, size=(n_out, n_in))
     if scheme == "he":  # He normal: N(0, 2 / n_in)
         return rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_out, n_in))
     if scheme == "normal":  # N(0, 0.01^2)
         return rng.normal(0.0, 0.01, size=(n_out, n_in))
-    if scheme == "zeros":  # every unit identical: shows why symmetry must be broken
+    if scheme == "zeros":  # all units identical: why symmetry must be broken
         return np.zeros((n_out, n_in))
     raise ValueError(f"init: expected one of {list(INITS)}, got {scheme!r}")
 
@@ -125,33 +135,37 @@ class Network:
     layer_sizes : list of int
         $[n^{[0]}, n^{[1]}, \dots, n^{[L]}]$, input size first.
     activations : str or list of str
-        One name per layer $1..L$ (see :data:`nnbook.ACTIVATIONS`); a single string is used
-        for every layer.
+        One name per layer $1..L$ (see
+        [`nnbook.ACTIVATIONS`][nnbook.activations.ACTIVATIONS]); a single
+        string is used for every layer.
     loss : str
         ``"bce"``, ``"mse"`` or ``"cross_entropy"``.
     init : str
         ``"xavier"``/``"glorot"`` (Glorot *uniform*, $U(-r, r)$ with
         $r = \sqrt{6/(n^{[l-1]} + n^{[l]})}$), ``"xavier_normal"``
-        ($\mathcal{N}(0, 2/(n^{[l-1]} + n^{[l]}))$), ``"he"`` ($\mathcal{N}(0, 2/n^{[l-1]})$),
-        ``"normal"`` ($\mathcal{N}(0, 0.01^2)$), ``"zeros"``, or ``"auto"``: He for relu and
+        ($\mathcal{N}(0, 2/(n^{[l-1]} + n^{[l]}))$), ``"he"``
+        ($\mathcal{N}(0, 2/n^{[l-1]})$), ``"normal"``
+        ($\mathcal{N}(0, 0.01^2)$), ``"zeros"``, or ``"auto"``: He for relu and
         leaky_relu layers, Xavier otherwise. Biases always start at zero.
     seed : int or None
-        Seed of the ``numpy.random.default_rng`` that draws the weights; the same seed gives
-        bit-identical weights.
+        Seed of the ``numpy.random.default_rng`` that draws the weights; the
+        same seed gives bit-identical weights.
     dtype : numpy floating dtype
-        ``np.float64`` (default) or ``np.float32``; every array keeps it end to end.
+        ``np.float64`` (default) or ``np.float32``; every array keeps it end to
+        end.
     l2 : float
-        Strength $\lambda \ge 0$ of the L2 penalty (default 0: none). The cost becomes
-        $J = \frac{1}{m}\sum_i \mathcal{L}^{(i)}
-        + \frac{\lambda}{2m}\sum_l \lVert W^{[l]} \rVert_F^2$ (biases are not penalised),
-        so :meth:`backward` adds $\frac{\lambda}{m} W^{[l]}$ to $dW^{[l]}$. Settable later:
+        Strength $\lambda \ge 0$ of the L2 penalty (default 0: none). The cost
+        becomes $J = \frac{1}{m}\sum_i \mathcal{L}^{(i)}
+        + \frac{\lambda}{2m}\sum_l \lVert W^{[l]} \rVert_F^2$ (biases are not
+        penalised), so [`backward`][nnbook.network.Network.backward] adds
+        $\frac{\lambda}{m} W^{[l]}$ to $dW^{[l]}$. Settable later:
         ``net.l2 = 0.1`` (validated).
 
     Attributes
     ----------
     W, b : dict[int, ndarray]
-        Parameters keyed by layer $1..L$: ``W[l]`` is $(n^{[l]}, n^{[l-1]})$, ``b[l]`` is
-        $(n^{[l]}, 1)$.
+        Parameters keyed by layer $1..L$: ``W[l]`` is $(n^{[l]}, n^{[l-1]})$,
+        ``b[l]`` is $(n^{[l]}, 1)$.
     g : dict[int, Activation]
         Activation of each layer.
     loss : Loss
@@ -192,7 +206,8 @@ class Network:
         self.loss: Loss = get_loss(loss)
         self.dtype = v.check_dtype(dtype)
         if init not in INITS:
-            raise ValueError(f"init: expected one of {list(INITS)}, got {init!r}")
+            raise ValueError(
+                f"init: expected one of {list(INITS)}, got {init!r}")
         self.init = init
         self.seed = seed
         self.l2 = l2
@@ -213,12 +228,14 @@ class Network:
     @l2.setter
     def l2(self, value: float) -> None:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"l2: expected a finite number >= 0, got {value!r}")
+            raise TypeError(
+                f"l2: expected a finite number >= 0, got {value!r}")
         if not math.isfinite(float(value)) or value < 0:
-            raise ValueError(f"l2: expected a finite number >= 0, got {value!r}")
+            raise ValueError(
+                f"l2: expected a finite number >= 0, got {value!r}")
         self._l2 = float(value)
 
-    # ------------------------------------------------------------------ construction
+    # ------------------------------------------------------------ construction
     @classmethod
     def from_parameters(
         cls,
@@ -235,10 +252,11 @@ class Network:
         Parameters
         ----------
         W, b : dict keyed 1..L, or list (``W[0]`` is layer 1)
-            ``W[l]`` of shape $(n^{[l]}, n^{[l-1]})$, ``b[l]`` of shape $(n^{[l]}, 1)$
-            (a 1-D ``b[l]`` of length $n^{[l]}$ is read as a column).
+            ``W[l]`` of shape $(n^{[l]}, n^{[l-1]})$, ``b[l]`` of shape
+            $(n^{[l]}, 1)$ (a 1-D ``b[l]`` of length $n^{[l]}$ is read as a
+            column).
         activations, loss, l2
-            As in :class:`Network`.
+            As in [`Network`][nnbook.network.Network].
         dtype : floating dtype or None
             Defaults to the dtype of ``W[1]`` if floating, else float64.
 
@@ -258,37 +276,44 @@ class Network:
         """
         Ws = _as_layer_dict(W, "W")
         bs = _as_layer_dict(b, "b")
-        if sorted(Ws) != list(range(1, len(Ws) + 1)) or sorted(bs) != sorted(Ws):
+        if (sorted(Ws) != list(range(1, len(Ws) + 1))
+                or sorted(bs) != sorted(Ws)):
             raise ValueError(
-                f"W, b: expected the same layer keys 1..L, got W keys {sorted(Ws)} "
-                f"and b keys {sorted(bs)}"
+                f"W, b: expected the same layer keys 1..L, "
+                f"got W keys {sorted(Ws)} and b keys {sorted(bs)}"
             )
         L = len(Ws)
         first = np.asarray(Ws[1])
-        dt = v.check_dtype(dtype if dtype is not None else
-                           (first.dtype if first.dtype.kind == "f" else np.float64))
+        if dtype is None:
+            dtype = first.dtype if first.dtype.kind == "f" else np.float64
+        dt = v.check_dtype(dtype)
         Warr: dict[int, np.ndarray] = {}
         barr: dict[int, np.ndarray] = {}
         for l in range(1, L + 1):
             Wl = np.array(Ws[l], dtype=dt)
             if Wl.ndim != 2:
                 raise ValueError(
-                    f"W[{l}]: expected a 2-D array (n[l], n[l-1]), got shape {Wl.shape}"
+                    f"W[{l}]: expected a 2-D array (n[l], n[l-1]), "
+                    f"got shape {Wl.shape}"
                 )
             if l > 1 and Wl.shape[1] != Warr[l - 1].shape[0]:
                 raise ValueError(
-                    f"W[{l}]: expected shape ({Wl.shape[0]}, {Warr[l - 1].shape[0]}) to follow "
-                    f"W[{l - 1}] of shape {Warr[l - 1].shape}, got shape {Wl.shape}"
+                    f"W[{l}]: expected shape "
+                    f"({Wl.shape[0]}, {Warr[l - 1].shape[0]}) to follow "
+                    f"W[{l - 1}] of shape {Warr[l - 1].shape}, "
+                    f"got shape {Wl.shape}"
                 )
             bl = np.array(bs[l], dtype=dt)
             if bl.ndim == 1 and bl.shape[0] == Wl.shape[0]:
                 bl = bl.reshape(-1, 1)
             if bl.shape != (Wl.shape[0], 1):
-                raise ValueError(f"b[{l}]: expected shape ({Wl.shape[0]}, 1), got shape {bl.shape}")
+                raise ValueError(f"b[{l}]: expected shape ({Wl.shape[0]}, 1), "
+                                 f"got shape {bl.shape}")
             for name, arr in ((f"W[{l}]", Wl), (f"b[{l}]", bl)):
                 v._check_finite(arr, name)
             Warr[l], barr[l] = Wl, bl
-        sizes = [Warr[1].shape[1]] + [Warr[l].shape[0] for l in range(1, L + 1)]
+        sizes = [Warr[1].shape[1]]
+        sizes += [Warr[l].shape[0] for l in range(1, L + 1)]
         net = cls(sizes, activations, loss, init="zeros", dtype=dt, l2=l2)
         net.W, net.b = Warr, barr
         net.init = "given"
@@ -300,18 +325,19 @@ class Network:
         return (f"Network({self.sizes}, {acts}, loss={self.loss.name!r}, "
                 f"dtype={self.dtype.name}{l2})")
 
-    # ------------------------------------------------------------------ the maths
+    # --------------------------------------------------------------- the maths
     def forward(self, X: Any, *, check: bool = True) -> Cache:
         r"""Forward propagation, for $l = 1, \dots, L$:
 
-        $$Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}, \qquad A^{[l]} = g^{[l]}(Z^{[l]}).$$
+        $$Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}, \qquad
+        A^{[l]} = g^{[l]}(Z^{[l]}).$$
 
         Parameters
         ----------
         X : array, shape (n0, m)
         check : bool
-            Validate ``X`` (shape, finiteness, dtype). The training loop passes ``False``
-            because ``fit`` validated once already.
+            Validate ``X`` (shape, finiteness, dtype). The training loop passes
+            ``False`` because ``fit`` validated once already.
 
         Returns
         -------
@@ -338,13 +364,18 @@ class Network:
         return Cache(Z, A)
         # --8<-- [end:forward]
 
-    def backward(self, cache: Cache, Y: Any, *, check: bool = True) -> Gradients:
+    def backward(
+        self, cache: Cache, Y: Any, *, check: bool = True
+    ) -> Gradients:
         r"""Backpropagation, in the book's notation.
 
-        $dZ^{[L]}$ comes from :func:`nnbook.output_delta` (the shortcut $A^{[L]} - Y$ for
-        sigmoid + BCE and softmax + cross-entropy, $2(A^{[L]} - Y)$ for identity + MSE, the
-        general chain otherwise); then for $l = L, \dots, 1$ (with ``l2`` $= \lambda > 0$,
-        $\frac{\lambda}{m} W^{[l]}$ is added to $dW^{[l]}$, the gradient of the penalty):
+        $dZ^{[L]}$ comes from
+        [`nnbook.output_delta`][nnbook.losses.output_delta] (the shortcut
+        $A^{[L]} - Y$ for sigmoid + BCE and softmax + cross-entropy,
+        $2(A^{[L]} - Y)$ for identity + MSE, the general chain otherwise); then
+        for $l = L, \dots, 1$ (with ``l2`` $= \lambda > 0$,
+        $\frac{\lambda}{m} W^{[l]}$ is added to $dW^{[l]}$, the gradient of the
+        penalty):
 
         $$dW^{[l]} = \tfrac{1}{m} dZ^{[l]} A^{[l-1]\top}, \qquad
         db^{[l]} = \tfrac{1}{m} \textstyle\sum_i dZ^{[l]}_{:,i},$$
@@ -382,9 +413,11 @@ class Network:
         # --8<-- [end:backward]
 
     def step(self, grads: Gradients, learning_rate: float) -> None:
-        r"""One gradient-descent update, in place: $W^{[l]} := W^{[l]} - \alpha\, dW^{[l]}$,
-        $b^{[l]} := b^{[l]} - \alpha\, db^{[l]}$ for every layer (a simultaneous update: all
-        gradients were computed before any parameter changes).
+        r"""One gradient-descent update, in place:
+        $W^{[l]} := W^{[l]} - \alpha\, dW^{[l]}$,
+        $b^{[l]} := b^{[l]} - \alpha\, db^{[l]}$ for every layer (a
+        simultaneous update: all gradients were computed before any parameter
+        changes).
 
         Examples
         --------
@@ -403,8 +436,9 @@ class Network:
             self.b[l] -= lr * grads.db[l]
 
     def cost(self, X: Any, Y: Any) -> float:
-        r"""The cost $J = \frac{1}{m}\sum_i \mathcal{L}^{(i)}$ on ``(X, Y)``, plus
-        $\frac{\lambda}{2m}\sum_l \lVert W^{[l]}\rVert_F^2$ when ``l2`` $= \lambda > 0$.
+        r"""The cost $J = \frac{1}{m}\sum_i \mathcal{L}^{(i)}$ on ``(X, Y)``,
+        plus $\frac{\lambda}{2m}\sum_l \lVert W^{[l]}\rVert_F^2$ when ``l2``
+        $= \lambda > 0$.
 
         Examples
         --------
@@ -416,13 +450,15 @@ class Network:
         2.5
         """
         X = v.check_X(X, self.sizes[0], self.dtype)
-        Y = v.check_Y(Y, self.sizes[-1], X.shape[1], self.loss.name, self.dtype)
+        Y = v.check_Y(Y, self.sizes[-1], X.shape[1], self.loss.name,
+                      self.dtype)
         J = self.loss.value(self.forward(X, check=False).A[self.L], Y)
         return J + self.penalty(X.shape[1])
 
     def penalty(self, m: int) -> float:
         r"""The L2 term of the cost on $m$ examples,
-        $\frac{\lambda}{2m}\sum_{l=1}^{L} \lVert W^{[l]}\rVert_F^2$ (0.0 when ``l2`` is 0).
+        $\frac{\lambda}{2m}\sum_{l=1}^{L} \lVert W^{[l]}\rVert_F^2$ (0.0 when
+        ``l2`` is 0).
 
         Examples
         --------
@@ -439,7 +475,7 @@ class Network:
         return self.l2 / (2 * m) * squares
         # --8<-- [end:penalty]
 
-    # ------------------------------------------------------------------ training
+    # ---------------------------------------------------------------- training
     def fit(
         self,
         X: Any,
@@ -453,30 +489,34 @@ class Network:
     ) -> History:
         r"""Train by (minibatch) gradient descent.
 
-        Each epoch visits every example once, in minibatches of ``batch_size`` columns (full
-        batch when ``None`` or ``>= m``), in an order shuffled by its own
-        ``numpy.random.default_rng(seed)`` when ``shuffle`` (a full batch is never shuffled:
-        the order does not matter). For each minibatch: forward, backward, step.
+        Each epoch visits every example once, in minibatches of ``batch_size``
+        columns (full batch when ``None`` or ``>= m``), in an order shuffled by
+        its own ``numpy.random.default_rng(seed)`` when ``shuffle`` (a full
+        batch is never shuffled: the order does not matter). For each
+        minibatch: forward, backward, step.
 
         Returns
         -------
         History
-            ``loss[e]`` is the example-weighted mean of the minibatch costs met during epoch
-            ``e + 1`` (before each minibatch's update; no extra forward pass). With ``l2``
-            $= \lambda > 0$ each minibatch cost includes its penalty
-            $\frac{\lambda}{2 m_B}\sum_l \lVert W^{[l]}\rVert_F^2$ ($m_B$ its size).
+            ``loss[e]`` is the example-weighted mean of the minibatch costs met
+            during epoch ``e + 1`` (before each minibatch's update; no extra
+            forward pass). With ``l2`` $= \lambda > 0$ each minibatch cost
+            includes its penalty
+            $\frac{\lambda}{2 m_B}\sum_l \lVert W^{[l]}\rVert_F^2$ ($m_B$ its
+            size).
 
         Raises
         ------
         FloatingPointError
-            If the loss becomes NaN or inf; the weights are first restored to those of the
-            last finite epoch.
+            If the loss becomes NaN or inf; the weights are first restored to
+            those of the last finite epoch.
 
         Examples
         --------
         >>> import nnbook as nb
         >>> X, Y = nb.datasets.xor()
-        >>> net = nb.Network([2, 4, 1], ["tanh", "sigmoid"], loss="bce", seed=0)
+        >>> net = nb.Network([2, 4, 1], ["tanh", "sigmoid"], loss="bce",
+        ...                  seed=0)
         >>> hist = net.fit(X, Y, epochs=2000, learning_rate=0.5)
         >>> len(hist.loss), hist.loss[-1] < 0.05, net.predict(X).tolist()
         (2000, True, [[0, 1, 1, 0]])
@@ -488,9 +528,13 @@ class Network:
         Y = v.check_Y(Y, self.sizes[-1], m, self.loss.name, self.dtype)
         epochs = v.check_positive_int(epochs, "epochs")
         lr = v.check_learning_rate(learning_rate)
-        bs = m if batch_size is None else min(v.check_positive_int(batch_size, "batch_size"), m)
+        if batch_size is None:
+            bs = m
+        else:
+            bs = min(v.check_positive_int(batch_size, "batch_size"), m)
         if not isinstance(shuffle, (bool, np.bool_)):
-            raise TypeError(f"shuffle: expected True or False, got {shuffle!r}")
+            raise TypeError(
+                f"shuffle: expected True or False, got {shuffle!r}")
         rng = np.random.default_rng(seed)
         losses = _train.train(
             self, X, Y, epochs=epochs, learning_rate=lr, batch_size=bs,
@@ -498,9 +542,10 @@ class Network:
         )
         return History(losses, epochs, batch_size, lr)
 
-    # ------------------------------------------------------------------ prediction
+    # -------------------------------------------------------------- prediction
     def predict_proba(self, X: Any) -> np.ndarray:
-        r"""The network output $A^{[L]}$ for ``X`` (probabilities for sigmoid/softmax outputs).
+        r"""The network output $A^{[L]}$ for ``X`` (probabilities for
+        sigmoid/softmax outputs).
 
         Examples
         --------
@@ -514,11 +559,13 @@ class Network:
         return self.forward(X).A[self.L]
 
     def predict(self, X: Any) -> np.ndarray:
-        r"""Predictions: class labels for classifiers, the raw output otherwise.
+        r"""Predictions: class labels for classifiers, the raw output
+        otherwise.
 
-        * sigmoid output: ``int`` array, 1 where $a \ge 0.5$ (i.e. $z \ge 0$), same shape
-          as $A^{[L]}$ (``(1, m)`` for one output unit);
-        * softmax output: the row index of the largest probability, ``int`` array ``(1, m)``;
+        * sigmoid output: ``int`` array, 1 where $a \ge 0.5$ (i.e. $z \ge 0$),
+          same shape as $A^{[L]}$ (``(1, m)`` for one output unit);
+        * softmax output: the row index of the largest probability, ``int``
+          array ``(1, m)``;
         * any other output: $A^{[L]}$ itself.
 
         Examples
@@ -538,9 +585,10 @@ class Network:
             return A.argmax(axis=0).reshape(1, -1)
         return A
 
-    # ------------------------------------------------------------------ helpers
+    # ----------------------------------------------------------------- helpers
     def parameters(self) -> dict[str, np.ndarray]:
-        """The parameters by name, ``{"W1": W[1], "b1": b[1], ...}`` (the arrays themselves).
+        """The parameters by name, ``{"W1": W[1], "b1": b[1], ...}`` (the
+        arrays themselves).
 
         Examples
         --------
@@ -566,13 +614,16 @@ class Network:
         False
         """
         acts = [self.g[l].name for l in range(1, self.L + 1)]
-        return Network.from_parameters(self.W, self.b, acts, self.loss.name, dtype=self.dtype,
-                                       l2=self.l2)
+        return Network.from_parameters(self.W, self.b, acts, self.loss.name,
+                                       dtype=self.dtype, l2=self.l2)
 
 
-def _as_layer_dict(params: Mapping[int, Any] | Sequence[Any], name: str) -> dict[int, Any]:
+def _as_layer_dict(
+    params: Mapping[int, Any] | Sequence[Any], name: str
+) -> dict[int, Any]:
     if isinstance(params, Mapping):
         return dict(params)
     if isinstance(params, Sequence) and not isinstance(params, (str, bytes)):
         return {l: p for l, p in enumerate(params, start=1)}
-    raise TypeError(f"{name}: expected a dict keyed 1..L or a list of arrays, got {params!r}")
+    raise TypeError(f"{name}: expected a dict keyed 1..L or a list of arrays, "
+                    f"got {params!r}")

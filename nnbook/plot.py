@@ -1,16 +1,21 @@
 r"""Build-time figures for the book, as inline SVG markup.
 
-Every function returns an SVG document as a string, ready to be printed by an executed block
-(```` ```python exec="1" html="1" ````) and inlined into the page. The markup is:
+Every function returns an SVG document as a string, ready to be printed by an
+executed block (```` ```python exec="1" html="1" ````) and inlined into the
+page. The markup is:
 
-* **deterministic**: no date, a fixed hash salt, element ids derived from the content, so two calls
-  with the same arguments return the same string and a rebuild does not change the page;
-* **accessible**: the `alt` text becomes the SVG's `<title>` and its `aria-label` (`role="img"`);
-* **theme-aware**: transparent background, text and axes in `currentColor` (they follow the page's
-  light or dark scheme), data colours chosen to contrast with both backgrounds.
+* **deterministic**: no date, a fixed hash salt, element ids derived from the
+  content, so two calls with the same arguments return the same string and a
+  rebuild does not change the page;
+* **accessible**: the `alt` text becomes the SVG's `<title>` and its
+  `aria-label` (`role="img"`);
+* **theme-aware**: transparent background, text and axes in `currentColor`
+  (they follow the page's light or dark scheme), data colours chosen to
+  contrast with both backgrounds.
 
-Matplotlib is an optional dependency (`pip install "nnbook[plot]"`): it is imported by the
-functions of this module only, and `import nnbook` never imports this module.
+Matplotlib is an optional dependency (`pip install "nnbook[plot]"`): it is
+imported by the functions of this module only, and `import nnbook` never
+imports this module.
 
 Examples
 --------
@@ -51,12 +56,15 @@ PALETTE: tuple[str, ...] = (
     "#0c8599",  # teal
     "#e03131",  # red
 )
-"""Data colours, each with a contrast ratio of at least 3:1 on white and on Material's slate."""
+"""Data colours, each with a contrast ratio of at least 3:1 on white and on
+Material's slate."""
 
 _STYLES = ("-", "-", "-", (0, (5, 3)), (0, (1, 2)), "-.")
-"""Line styles cycled with the colours: coinciding curves (ReLU', identity') stay visible."""
+"""Line styles cycled with the colours: coinciding curves (ReLU', identity')
+stay visible."""
 
-_FG = "#010101"  # sentinel drawn for "foreground"; replaced by currentColor in the SVG text
+# sentinel drawn for "foreground"; replaced by currentColor in the SVG text
+_FG = "#010101"
 _DEFAULT_ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
 _PRETTY = {
     "sigmoid": r"$\sigma$",
@@ -67,7 +75,7 @@ _PRETTY = {
 }
 
 
-# --------------------------------------------------------------------------------------- helpers
+# --------------------------------------------------------------------- helpers
 def _matplotlib() -> Any:
     """Import matplotlib lazily, with a clear message when it is missing."""
     try:
@@ -81,10 +89,12 @@ def _matplotlib() -> Any:
 
 
 def _rc() -> dict[str, Any]:
-    """Matplotlib settings shared by every figure (deterministic SVG, foreground sentinel)."""
+    """Matplotlib settings shared by every figure (deterministic SVG,
+    foreground sentinel)."""
     return {
         "svg.hashsalt": "nnbook",
-        "svg.fonttype": "path",  # glyphs as paths: identical rendering without the fonts installed
+        # glyphs as paths: identical rendering without the fonts installed
+        "svg.fonttype": "path",
         "font.size": 10,
         "text.color": _FG,
         "axes.edgecolor": _FG,
@@ -104,26 +114,32 @@ def _rc() -> dict[str, Any]:
 
 def _check_alt(alt: str) -> str:
     if not isinstance(alt, str) or not alt.strip():
-        raise ValueError(f"alt: expected a non-empty description of the figure, got {alt!r}")
+        raise ValueError("alt: expected a non-empty description of the "
+                         f"figure, got {alt!r}")
     return alt.strip()
 
 
 def _to_svg(fig: Any, alt: str) -> str:
-    """Serialise `fig` to inline-ready SVG markup with `alt` as its accessible name."""
+    """Serialise `fig` to inline-ready SVG markup with `alt` as its accessible
+    name."""
     matplotlib, _ = _matplotlib()
     buf = io.StringIO()
     with matplotlib.rc_context(_rc()):
-        fig.savefig(buf, format="svg", transparent=True, metadata={"Date": None, "Creator": None})
+        fig.savefig(buf, format="svg", transparent=True,
+                    metadata={"Date": None, "Creator": None})
     text = buf.getvalue()
     # Inline SVG needs no XML prolog, DOCTYPE or RDF metadata.
     text = text[text.index("<svg") :]
     text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.DOTALL)
-    # matplotlib's document-wide `<style>*{...}</style>` would restyle the whole HTML page once
-    # inlined: keep its two properties as (inherited) attributes of the root element instead.
+    # matplotlib's document-wide `<style>*{...}</style>` would restyle the
+    # whole HTML page once inlined: keep its two properties as (inherited)
+    # attributes of the root element instead.
     text = re.sub(r"\s*<defs>\s*<style[^>]*>[^<]*</style>\s*</defs>", "", text)
-    text = text.replace("<svg ", '<svg stroke-linejoin="round" stroke-linecap="butt" ', 1)
+    text = text.replace(
+        "<svg ", '<svg stroke-linejoin="round" stroke-linecap="butt" ', 1)
     text = text.replace(_FG, "currentColor")
-    # Ids must be unique on a page that inlines several figures: prefix them with a content hash.
+    # Ids must be unique on a page that inlines several figures: prefix them
+    # with a content hash.
     prefix = "nnb" + hashlib.sha1((alt + text).encode()).hexdigest()[:8]
     text = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', text)
     text = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", text)
@@ -143,7 +159,8 @@ def _to_svg(fig: Any, alt: str) -> str:
 
 
 def _render(draw: Any, alt: str, size: tuple[float, float]) -> str:
-    """Create a figure under the shared settings, let `draw(fig)` fill it, return its SVG."""
+    """Create a figure under the shared settings, let `draw(fig)` fill it,
+    return its SVG."""
     matplotlib, Figure = _matplotlib()
     with matplotlib.rc_context(_rc()):
         fig = Figure(figsize=size, layout="constrained")
@@ -156,12 +173,14 @@ def _names(names: Sequence[str] | str, table: dict[str, Any]) -> list[str]:
         names = [names]
     names = list(names)
     if not names:
-        raise ValueError("names: expected at least one activation name, got an empty sequence")
+        raise ValueError("names: expected at least one activation name, "
+                         "got an empty sequence")
     for name in names:
         if name not in table or name == "softmax":
             known = sorted(k for k in table if k != "softmax")
             raise ValueError(
-                f"names: expected element-wise activations among {known}, got {name!r}"
+                f"names: expected element-wise activations among {known}, "
+                f"got {name!r}"
             )
     return names
 
@@ -170,14 +189,18 @@ def _elementwise(fn: Any, z: np.ndarray) -> np.ndarray:
     return np.asarray(fn(z.reshape(1, -1)), dtype=float).reshape(-1)
 
 
-def _default_alt(kind: str, names: list[str], z_range: tuple[float, float]) -> str:
+def _default_alt(
+    kind: str, names: list[str], z_range: tuple[float, float]
+) -> str:
     pretty = [n.replace("_", " ").replace("relu", "ReLU") for n in names]
-    listed = ", ".join(pretty[:-1]) + (" and " if len(pretty) > 1 else "") + pretty[-1]
+    listed = (", ".join(pretty[:-1]) + (" and " if len(pretty) > 1 else "")
+              + pretty[-1])
     lo, hi = z_range
-    return f"{kind} of the {listed} activation functions, for z from {lo:g} to {hi:g}."
+    return (f"{kind} of the {listed} activation functions, "
+            f"for z from {lo:g} to {hi:g}.")
 
 
-# --------------------------------------------------------------------------------------- figures
+# --------------------------------------------------------------------- figures
 def activations_svg(
     names: Sequence[str] = _DEFAULT_ACTIVATIONS,
     *,
@@ -189,9 +212,11 @@ def activations_svg(
     Parameters
     ----------
     names : sequence of str
-        Element-wise activation names, keys of `nnbook.ACTIVATIONS` (not ``"softmax"``).
+        Element-wise activation names, keys of `nnbook.ACTIVATIONS` (not
+        ``"softmax"``).
     alt : str, optional
-        Text alternative (the SVG's `<title>`). Default: a sentence naming the functions.
+        Text alternative (the SVG's `<title>`). Default: a sentence naming the
+        functions.
     z_range : (float, float)
         Interval of $z$ on the horizontal axis.
 
@@ -211,18 +236,23 @@ def activations_svg(
     from . import ACTIVATIONS
 
     names = _names(names, ACTIVATIONS)
-    alt = _check_alt(alt if alt is not None else _default_alt("Graphs", names, z_range))
+    if alt is None:
+        alt = _default_alt("Graphs", names, z_range)
+    alt = _check_alt(alt)
     z = np.linspace(z_range[0], z_range[1], 801)
 
     def draw(fig: Any) -> None:
         ax = fig.add_subplot()
         for i, name in enumerate(names):
-            ax.plot(z, _elementwise(ACTIVATIONS[name], z), color=PALETTE[i % len(PALETTE)],
-                    linestyle=_STYLES[i % len(_STYLES)], label=_PRETTY.get(name, name))
+            ax.plot(z, _elementwise(ACTIVATIONS[name], z),
+                    color=PALETTE[i % len(PALETTE)],
+                    linestyle=_STYLES[i % len(_STYLES)],
+                    label=_PRETTY.get(name, name))
         ax.set_xlabel("$z$")
         ax.set_ylabel("$g(z)$")
         ax.set_ylim(-1.5, max(1.5, min(z_range[1], 4.0)) + 0.1)
-        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))  # outside: no curve hidden
+        # outside the axes: no curve hidden
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
 
     return _render(draw, alt, (6.8, 3.6))
 
@@ -233,16 +263,19 @@ def activation_derivatives_svg(
     alt: str | None = None,
     z_range: tuple[float, float] = (-4.0, 4.0),
 ) -> str:
-    r"""Plot the derivatives $g'(z)$ from `nnbook.DERIVATIVES`, with jumps drawn honestly.
+    r"""Plot the derivatives $g'(z)$ from `nnbook.DERIVATIVES`, with jumps
+    drawn honestly.
 
-    Where a derivative jumps at $z = 0$ (ReLU, leaky ReLU) the two sides are drawn as separate
-    pieces: open circles mark the one-sided limits and a filled dot marks the value the engine
-    actually uses at $z = 0$, `DERIVATIVES[name](0.0)`.
+    Where a derivative jumps at $z = 0$ (ReLU, leaky ReLU) the two sides are
+    drawn as separate pieces: open circles mark the one-sided limits and a
+    filled dot marks the value the engine actually uses at $z = 0$,
+    `DERIVATIVES[name](0.0)`.
 
     Parameters
     ----------
     names : sequence of str
-        Element-wise activation names, keys of `nnbook.DERIVATIVES` (not ``"softmax"``).
+        Element-wise activation names, keys of `nnbook.DERIVATIVES` (not
+        ``"softmax"``).
     alt : str, optional
         Text alternative. Default: a sentence naming the derivatives.
     z_range : (float, float)
@@ -265,15 +298,19 @@ def activation_derivatives_svg(
 
     names = _names(names, DERIVATIVES)
     if not z_range[0] < 0 < z_range[1]:
-        raise ValueError(f"z_range: expected an interval containing 0, got {z_range!r}")
-    alt = _check_alt(alt if alt is not None else _default_alt("Derivatives", names, z_range))
+        raise ValueError("z_range: expected an interval containing 0, "
+                         f"got {z_range!r}")
+    if alt is None:
+        alt = _default_alt("Derivatives", names, z_range)
+    alt = _check_alt(alt)
     left = np.linspace(z_range[0], 0.0, 401)[:-1]
     right = np.linspace(0.0, z_range[1], 401)[1:]
 
     def draw(fig: Any) -> None:
         ax = fig.add_subplot()
         for i, name in enumerate(names):
-            colour, label = PALETTE[i % len(PALETTE)], _PRETTY.get(name, name) + "$'$"
+            colour = PALETTE[i % len(PALETTE)]
+            label = _PRETTY.get(name, name) + "$'$"
             style = {"color": colour, "linestyle": _STYLES[i % len(_STYLES)]}
             d = DERIVATIVES[name]
             at0 = float(_elementwise(d, np.zeros(1))[0])
@@ -287,13 +324,15 @@ def activation_derivatives_svg(
             ax.plot(right, _elementwise(d, right), **style)
             for lim in (lim_l, lim_r):  # open circles at the one-sided limits
                 if abs(lim - at0) > 1e-6:
-                    ax.plot([0.0], [lim], "o", markersize=6, markerfacecolor="none",
-                            markeredgecolor=colour, markeredgewidth=1.5)
+                    ax.plot([0.0], [lim], "o", markersize=6,
+                            markerfacecolor="none", markeredgecolor=colour,
+                            markeredgewidth=1.5)
             ax.plot([0.0], [at0], "o", markersize=6, color=colour)
         ax.set_xlabel("$z$")
         ax.set_ylabel("$g'(z)$")
         ax.set_ylim(-0.15, 1.25)
-        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))  # outside: no curve hidden
+        # outside the axes: no curve hidden
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
 
     return _render(draw, alt, (6.8, 3.6))
 
@@ -307,30 +346,36 @@ def network_svg(
     biases: bool = False,
     alt: str | None = None,
 ) -> str:
-    r"""Draw a layered network: one circle per unit, an edge per weight, a label per layer.
+    r"""Draw a layered network: one circle per unit, an edge per weight, a
+    label per layer.
 
     Parameters
     ----------
     sizes : sequence of int
-        Units per layer, $n^{[0]}, \dots, n^{[L]}$ (at most 12 per layer, at least 2 layers).
+        Units per layer, $n^{[0]}, \dots, n^{[L]}$ (at most 12 per layer, at
+        least 2 layers).
     labels : sequence of str, optional
-        One label per layer (Matplotlib mathtext allowed). Default: "input", "hidden $l$",
-        "output" above $a^{[0]}, \dots, a^{[L]}$.
+        One label per layer (Matplotlib mathtext allowed). Default: "input",
+        "hidden $l$", "output" above $a^{[0]}, \dots, a^{[L]}$.
     weight_labels : bool
-        Label every edge $w^{[l]}_{jk}$ ("to" unit $j$ of layer $l$, "from" unit $k$ of layer
-        $l-1$). Meant for small networks such as 2-2-1 or 2-to-4.
+        Label every edge $W^{[l]}_{jk}$ ("to" unit $j$ of layer $l$, "from"
+        unit $k$ of layer $l-1$). Meant for small networks such as 2-2-1 or
+        2-to-4.
     node_labels : bool, optional
-        Write $x_k$ / $a^{[l]}_j$ in the nodes. Default: when no layer has more than 6 units.
+        Write $x_k$ / $a^{[l]}_j$ in the nodes. Default: when no layer has more
+        than 6 units.
     biases : bool
-        Draw a "+1" bias unit feeding each layer $l \geq 1$ (the edges carry $b^{[l]}_j$).
+        Draw a "+1" bias unit feeding each layer $l \geq 1$ (the edges carry
+        $b^{[l]}_j$).
     alt : str, optional
         Text alternative. Default: a sentence giving the layer sizes.
 
     Returns
     -------
     str
-        SVG markup. Each unit is a group with an id ending in ``node-<l>-<j>`` (bias units:
-        ``bias-<l>``), so the drawing can be checked against `sizes`.
+        SVG markup. Each unit is a group with an id ending in ``node-<l>-<j>``
+        (bias units: ``bias-<l>``), so the drawing can be checked against
+        `sizes`.
 
     Examples
     --------
@@ -343,82 +388,100 @@ def network_svg(
     """
     sizes = [int(n) for n in sizes]
     if len(sizes) < 2 or any(n < 1 or n > 12 for n in sizes):
-        raise ValueError(f"sizes: expected at least 2 layers of 1 to 12 units, got {sizes!r}")
+        raise ValueError("sizes: expected at least 2 layers of 1 to 12 units, "
+                         f"got {sizes!r}")
     L = len(sizes) - 1
     if labels is None:
-        names = ["input"] + [f"hidden {ell}" for ell in range(1, L)] + ["output"]
+        names = (["input"] + [f"hidden {ell}" for ell in range(1, L)]
+                 + ["output"])
         labels = [f"{name}\n$a^{{[{ell}]}}$" for ell, name in enumerate(names)]
     labels = list(labels)
     if len(labels) != len(sizes):
-        raise ValueError(f"labels: expected {len(sizes)} labels (one per layer), got {len(labels)}")
+        raise ValueError(f"labels: expected {len(sizes)} labels (one per "
+                         f"layer), got {len(labels)}")
     if node_labels is None:
         node_labels = max(sizes) <= 6
     if alt is None:
         arrow = "-".join(str(n) for n in sizes)
+        hidden = ", ".join(map(str, sizes[1:-1]))
         alt = (f"Diagram of a {arrow} network: {sizes[0]} inputs, "
-               + (f"hidden layers of {', '.join(map(str, sizes[1:-1]))} units, " if L > 1 else "")
-               + f"{sizes[-1]} output unit{'s' if sizes[-1] > 1 else ''}; every unit is connected "
-               "to every unit of the next layer.")
+               + (f"hidden layers of {hidden} units, " if L > 1 else "")
+               + f"{sizes[-1]} output unit{'s' if sizes[-1] > 1 else ''}; "
+               "every unit is connected to every unit of the next layer.")
     alt = _check_alt(alt)
     _matplotlib()  # a clear ImportError when matplotlib is missing
     from matplotlib.patches import Circle, Rectangle
 
     radius = 0.24
-    dx = 3.0 if weight_labels else 1.8  # horizontal distance between layers (data units)
-    rows = max(sizes) + (1 if biases else 0)  # a bias unit sits one row under its layer
+    # horizontal distance between layers (data units)
+    dx = 3.0 if weight_labels else 1.8
+    # a bias unit sits one row under its layer
+    rows = max(sizes) + (1 if biases else 0)
 
     def at(ell: int, j: int) -> tuple[float, float]:
-        """Centre of unit j of layer ell (j == sizes[ell] is the layer's bias unit)."""
+        """Centre of unit j of layer ell (j == sizes[ell] is the layer's bias
+        unit)."""
         return dx * ell, (sizes[ell] - 1) / 2.0 - j
 
     def draw(fig: Any) -> None:
         ax = fig.add_subplot()
         ax.set_axis_off()
         ax.set_aspect("equal")
-        placed = [at(ell, j) for ell in range(L + 1) for j in range(sizes[ell])]
+        placed = [at(ell, j)
+                  for ell in range(L + 1) for j in range(sizes[ell])]
 
-        def edge(ell: int, j: int, k: int, text: str, dashed: bool = False) -> None:
+        def edge(ell: int, j: int, k: int, text: str,
+                 dashed: bool = False) -> None:
             (x0, y0), (x1, y1) = at(ell - 1, k), at(ell, j)
-            ax.plot([x0, x1], [y0, y1], color=_FG, linewidth=0.9, alpha=0.5 if dashed else 0.6,
+            ax.plot([x0, x1], [y0, y1], color=_FG, linewidth=0.9,
+                    alpha=0.5 if dashed else 0.6,
                     linestyle=(0, (3, 2)) if dashed else "-", zorder=1)
             if not weight_labels:
                 return
-            # Greedy placement: the point along the edge farthest from units and earlier labels.
+            # Greedy placement: the point along the edge farthest from units
+            # and earlier labels.
             ts = (0.5, 0.36, 0.64, 0.25, 0.75)
             points = [(x0 + t * (x1 - x0), y0 + t * (y1 - y0)) for t in ts]
-            x, y = max(points, key=lambda p: min(np.hypot(p[0] - a, p[1] - b) for a, b in placed))
+            x, y = max(points, key=lambda p: min(np.hypot(p[0] - a, p[1] - b)
+                                                 for a, b in placed))
             placed.append((x, y))
             angle = float(np.degrees(np.arctan2(y1 - y0, x1 - x0)))
-            ax.text(x, y, text, rotation=angle, rotation_mode="anchor", ha="center", va="bottom",
-                    fontsize=8, color=PALETTE[(ell - 1) % len(PALETTE)], zorder=3)
+            ax.text(x, y, text, rotation=angle, rotation_mode="anchor",
+                    ha="center", va="bottom", fontsize=8,
+                    color=PALETTE[(ell - 1) % len(PALETTE)], zorder=3)
 
         for ell in range(1, L + 1):  # edges first, units drawn over them
             for j in range(sizes[ell]):
                 for k in range(sizes[ell - 1]):
                     edge(ell, j, k, f"$W^{{[{ell}]}}_{{{j + 1}{k + 1}}}$")
                 if biases:
-                    edge(ell, j, sizes[ell - 1], f"$b^{{[{ell}]}}_{{{j + 1}}}$", dashed=True)
+                    edge(ell, j, sizes[ell - 1],
+                         f"$b^{{[{ell}]}}_{{{j + 1}}}$", dashed=True)
         for ell, n in enumerate(sizes):
-            colour = PALETTE[0] if ell == 0 else PALETTE[2] if ell == L else PALETTE[1]
+            colour = (PALETTE[0] if ell == 0 else PALETTE[2] if ell == L
+                      else PALETTE[1])
             for j in range(n):
-                c = Circle(at(ell, j), radius, facecolor=colour, edgecolor=_FG, linewidth=1.2,
-                           zorder=2)
+                c = Circle(at(ell, j), radius, facecolor=colour, edgecolor=_FG,
+                           linewidth=1.2, zorder=2)
                 c.set_gid(f"node-{ell}-{j}")
                 ax.add_patch(c)
                 if node_labels:
-                    text = f"$x_{{{j + 1}}}$" if ell == 0 else f"$a^{{[{ell}]}}_{{{j + 1}}}$"
-                    ax.text(*at(ell, j), text, ha="center", va="center", fontsize=8, color="white",
-                            zorder=4)
+                    text = (f"$x_{{{j + 1}}}$" if ell == 0
+                            else f"$a^{{[{ell}]}}_{{{j + 1}}}$")
+                    ax.text(*at(ell, j), text, ha="center", va="center",
+                            fontsize=8, color="white", zorder=4)
             if biases and ell < L:
                 x, y = at(ell, n)
-                box = Rectangle((x - 0.2, y - 0.2), 0.4, 0.4, facecolor="none", edgecolor=_FG,
-                                linewidth=1.0, zorder=2)
+                box = Rectangle((x - 0.2, y - 0.2), 0.4, 0.4, facecolor="none",
+                                edgecolor=_FG, linewidth=1.0, zorder=2)
                 box.set_gid(f"bias-{ell + 1}")
                 ax.add_patch(box)
-                ax.text(x, y, "+1", ha="center", va="center", fontsize=8, zorder=4)
-            ax.text(dx * ell, (rows - 1) / 2.0 + 0.55, labels[ell], ha="center", va="bottom",
-                    fontsize=9)
-        low = min(at(ell, sizes[ell] - (0 if biases and ell < L else 1))[1] for ell in range(L + 1))
+                ax.text(x, y, "+1", ha="center", va="center", fontsize=8,
+                        zorder=4)
+            ax.text(dx * ell, (rows - 1) / 2.0 + 0.55, labels[ell],
+                    ha="center", va="bottom", fontsize=9)
+        low = min(at(ell, sizes[ell] - (0 if biases and ell < L else 1))[1]
+                  for ell in range(L + 1))
         ax.set_xlim(-0.6, dx * L + 0.6)
         ax.set_ylim(low - 0.45, (rows - 1) / 2.0 + 1.45)
 
@@ -433,12 +496,13 @@ def _losses(history_or_losses: Any) -> np.ndarray:
         arr = np.asarray(values, dtype=float).reshape(-1)
     except (TypeError, ValueError) as exc:
         raise TypeError(
-            "history_or_losses: expected a History (with .loss) or a sequence of floats, "
-            f"got {type(history_or_losses).__name__}"
+            "history_or_losses: expected a History (with .loss) or a sequence "
+            f"of floats, got {type(history_or_losses).__name__}"
         ) from exc
     if arr.size == 0 or not np.all(np.isfinite(arr)):
         raise ValueError(
-            f"history_or_losses: expected a non-empty sequence of finite losses, got {arr.size} "
+            "history_or_losses: expected a non-empty sequence of finite "
+            f"losses, got {arr.size} "
             "values" + ("" if arr.size == 0 else " with NaN or inf among them")
         )
     return arr
@@ -456,11 +520,13 @@ def loss_curve_svg(
     Parameters
     ----------
     history_or_losses : History or sequence of float
-        What `Network.fit` returns (its ``.loss`` list is used) or the losses themselves.
+        What `Network.fit` returns (its ``.loss`` list is used) or the losses
+        themselves.
     alt : str, optional
         Text alternative. Default: a sentence with the first and last values.
     log : bool, optional
-        Logarithmic vertical axis. Default: when the values span more than a factor of 20.
+        Logarithmic vertical axis. Default: when the values span more than a
+        factor of 20.
     label : str
         Vertical axis label.
 
@@ -479,8 +545,8 @@ def loss_curve_svg(
     """
     losses = _losses(history_or_losses)
     if alt is None:
-        alt = (f"Training curve: the cost goes from {losses[0]:.3g} at epoch 1 to "
-               f"{losses[-1]:.3g} at epoch {losses.size}.")
+        alt = (f"Training curve: the cost goes from {losses[0]:.3g} at epoch "
+               f"1 to {losses[-1]:.3g} at epoch {losses.size}.")
     alt = _check_alt(alt)
     if log is None:
         log = bool(np.all(losses > 0) and losses.max() / losses.min() > 20)
@@ -507,12 +573,14 @@ def decision_boundary_svg(
     resolution: int = 150,
     padding: float = 0.5,
 ) -> str:
-    r"""Plot a binary classifier's regions over its 2-D data: where $\hat y \geq 0.5$ and below.
+    r"""Plot a binary classifier's regions over its 2-D data: where
+    $\hat y \geq 0.5$ and below.
 
     Parameters
     ----------
     net : Network
-        A trained network with 2 inputs and 1 output (anything with ``predict_proba(X)``).
+        A trained network with 2 inputs and 1 output (anything with
+        ``predict_proba(X)``).
     X : ndarray, shape (2, m)
         Inputs, one column per example.
     Y : ndarray, shape (1, m)
@@ -548,27 +616,30 @@ def decision_boundary_svg(
         raise ValueError(f"Y: expected shape (1, {X.shape[1]}), got {Y.shape}")
     x_lo, x_hi = X[0].min() - padding, X[0].max() + padding
     y_lo, y_hi = X[1].min() - padding, X[1].max() + padding
-    gx, gy = np.meshgrid(np.linspace(x_lo, x_hi, resolution), np.linspace(y_lo, y_hi, resolution))
+    gx, gy = np.meshgrid(np.linspace(x_lo, x_hi, resolution),
+                         np.linspace(y_lo, y_hi, resolution))
     grid = np.vstack([gx.ravel(), gy.ravel()])
     P = np.asarray(net.predict_proba(grid), dtype=float).reshape(gx.shape)
     pred = np.asarray(net.predict_proba(X), dtype=float).reshape(-1) >= 0.5
     acc = float(np.mean(pred == (Y.reshape(-1) >= 0.5)))
     if alt is None:
-        alt = (f"Decision regions of the classifier over {X.shape[1]} training points: "
-               f"{acc:.0%} of them fall in the region of their own class.")
+        alt = (f"Decision regions of the classifier over {X.shape[1]} "
+               f"training points: {acc:.0%} of them fall in the region of "
+               "their own class.")
     alt = _check_alt(alt)
     c0, c1 = PALETTE[0], PALETTE[1]
 
     def draw(fig: Any) -> None:
         ax = fig.add_subplot()
         ax.grid(False)
-        ax.contourf(gx, gy, P, levels=[0.0, 0.5, 1.0], colors=[c0, c1], alpha=0.22)
+        ax.contourf(gx, gy, P, levels=[0.0, 0.5, 1.0], colors=[c0, c1],
+                    alpha=0.22)
         ax.contour(gx, gy, P, levels=[0.5], colors=[_FG], linewidths=1.5)
         ones = Y.reshape(-1) >= 0.5
-        ax.scatter(X[0, ~ones], X[1, ~ones], marker="o", s=22, color=c0, edgecolors=_FG,
-                   linewidths=0.5, label="class 0")
-        ax.scatter(X[0, ones], X[1, ones], marker="^", s=26, color=c1, edgecolors=_FG,
-                   linewidths=0.5, label="class 1")
+        ax.scatter(X[0, ~ones], X[1, ~ones], marker="o", s=22, color=c0,
+                   edgecolors=_FG, linewidths=0.5, label="class 0")
+        ax.scatter(X[0, ones], X[1, ones], marker="^", s=26, color=c1,
+                   edgecolors=_FG, linewidths=0.5, label="class 1")
         ax.set_xlabel("$x_1$")
         ax.set_ylabel("$x_2$")
         ax.set_aspect("equal")
@@ -578,40 +649,52 @@ def decision_boundary_svg(
     return _render(draw, alt, (5.2, 4.0))
 
 
-# --------------------------------------------------------------------------- gradient descent
+# ------------------------------------------------------------ gradient descent
 def _check_range(value: Any, name: str) -> tuple[float, float]:
     try:
         lo, hi = (float(v) for v in value)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name}: expected a pair (low, high) of numbers, got {value!r}") from exc
+        raise TypeError(f"{name}: expected a pair (low, high) of numbers, "
+                        f"got {value!r}") from exc
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"{name}: expected finite numbers with low < high, got {value!r}")
+        raise ValueError(f"{name}: expected finite numbers with low < high, "
+                         f"got {value!r}")
     return lo, hi
 
 
 def _check_curves(curves: Any, name: str, width: int,
                   empty: bool = False) -> dict[str, np.ndarray]:
-    """A mapping label -> finite array of ``width`` columns (1: a plain sequence)."""
+    """A mapping label -> finite array of ``width`` columns (1: a plain
+    sequence)."""
     if not hasattr(curves, "items") or not (curves or empty):
         kind = "a dict" if empty else "a non-empty dict"
-        raise TypeError(f"{name}: expected {kind} label -> values, got {curves!r}")
+        raise TypeError(f"{name}: expected {kind} label -> values, "
+                        f"got {curves!r}")
     if len(curves) > len(PALETTE):
-        raise ValueError(f"{name}: expected at most {len(PALETTE)} entries, got {len(curves)}")
+        raise ValueError(f"{name}: expected at most {len(PALETTE)} entries, "
+                         f"got {len(curves)}")
     out: dict[str, np.ndarray] = {}
     for label, values in curves.items():
         values = getattr(values, "loss", values)  # a History
         try:
             arr = np.asarray(values, dtype=float)
         except (TypeError, ValueError) as exc:
-            raise TypeError(f"{name}[{label!r}]: expected numbers, got {values!r}") from exc
+            raise TypeError(f"{name}[{label!r}]: expected numbers, "
+                            f"got {values!r}") from exc
         arr = arr.reshape(-1) if width == 1 else arr
-        shape_ok = arr.ndim == 1 if width == 1 else (arr.ndim == 2 and arr.shape[1] == width)
+        if width == 1:
+            shape_ok = arr.ndim == 1
+            want = "a non-empty sequence"
+        else:
+            shape_ok = arr.ndim == 2 and arr.shape[1] == width
+            want = f"shape (k, {width}), k >= 1"
         if not shape_ok or arr.shape[0] == 0:
-            want = "a non-empty sequence" if width == 1 else f"shape (k, {width}), k >= 1"
-            raise ValueError(f"{name}[{label!r}]: expected {want}, got shape {arr.shape}")
+            raise ValueError(f"{name}[{label!r}]: expected {want}, "
+                             f"got shape {arr.shape}")
         if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name}[{label!r}]: expected finite values, got NaN or inf "
-                             "(cut a diverging run where it stops being finite)")
+            raise ValueError(f"{name}[{label!r}]: expected finite values, got "
+                             "NaN or inf (cut a diverging run where it stops "
+                             "being finite)")
         out[str(label)] = arr
     return out
 
@@ -628,20 +711,23 @@ def loss_surface_svg(
     resolution: int = 121,
     labels: tuple[str, str] = ("weight $w$", "bias $b$"),
 ) -> str:
-    r"""Contours of a two-parameter cost $J(w, b)$ with gradient-descent paths drawn on them.
+    r"""Contours of a two-parameter cost $J(w, b)$ with gradient-descent paths
+    drawn on them.
 
-    The contour levels are spaced geometrically between the lowest and the highest value on the
-    grid, so the floor of a valley gets as many lines as its walls. Both axes use the same
-    scale: a gradient step then crosses the contour lines at a right angle, as it does in the
-    parameter space.
+    The contour levels are spaced geometrically between the lowest and the
+    highest value on the grid, so the floor of a valley gets as many lines as
+    its walls. Both axes use the same scale: a gradient step then crosses the
+    contour lines at a right angle, as it does in the parameter space.
 
     Parameters
     ----------
     cost : callable
-        ``cost(w, b) -> float``, evaluated on a ``resolution`` x ``resolution`` grid.
+        ``cost(w, b) -> float``, evaluated on a ``resolution`` x ``resolution``
+        grid.
     paths : dict str -> array of shape (k, 2)
-        Label -> the points $(w, b)$ visited, the start first (at most 6 paths; ``{}`` draws
-        the surface alone). Points outside the ranges are clipped by the frame.
+        Label -> the points $(w, b)$ visited, the start first (at most 6 paths;
+        ``{}`` draws the surface alone). Points outside the ranges are clipped
+        by the frame.
     alt : str
         Text alternative (required: say what the paths do).
     w_range, b_range : (float, float)
@@ -673,41 +759,50 @@ def loss_surface_svg(
     """
     alt = _check_alt(alt)
     if not callable(cost):
-        raise TypeError(f"cost: expected a function cost(w, b) -> float, got {cost!r}")
+        raise TypeError("cost: expected a function cost(w, b) -> float, "
+                        f"got {cost!r}")
     tracks = _check_curves(paths, "paths", 2, empty=True)
     w_lo, w_hi = _check_range(w_range, "w_range")
     b_lo, b_hi = _check_range(b_range, "b_range")
-    if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or levels < 3:
+    if (isinstance(levels, bool) or not isinstance(levels, (int, np.integer))
+            or levels < 3):
         raise ValueError(f"levels: expected an integer >= 3, got {levels!r}")
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) \
-            or resolution < 10:
-        raise ValueError(f"resolution: expected an integer >= 10, got {resolution!r}")
+    if (isinstance(resolution, bool)
+            or not isinstance(resolution, (int, np.integer))
+            or resolution < 10):
+        raise ValueError("resolution: expected an integer >= 10, "
+                         f"got {resolution!r}")
     if minimum is not None:
         minimum = tuple(float(v) for v in minimum)  # type: ignore[assignment]
         if len(minimum) != 2 or not np.all(np.isfinite(minimum)):
-            raise ValueError(f"minimum: expected a finite point (w, b), got {minimum!r}")
-    ws, bs = np.linspace(w_lo, w_hi, resolution), np.linspace(b_lo, b_hi, resolution)
+            raise ValueError("minimum: expected a finite point (w, b), "
+                             f"got {minimum!r}")
+    ws = np.linspace(w_lo, w_hi, resolution)
+    bs = np.linspace(b_lo, b_hi, resolution)
     grid = np.array([[float(cost(w, b)) for w in ws] for b in bs])
     if not np.all(np.isfinite(grid)):
-        raise ValueError("cost: expected finite values on the whole grid, got NaN or inf")
+        raise ValueError("cost: expected finite values on the whole grid, "
+                         "got NaN or inf")
     lo, hi = float(grid.min()), float(grid.max())
     if not hi > lo:
-        raise ValueError(f"cost: expected a non-constant function on the grid, got {lo!r}")
+        raise ValueError("cost: expected a non-constant function on the grid, "
+                         f"got {lo!r}")
     span = hi - lo
     heights = lo + span * (np.geomspace(1e-3, 1.0, levels) - 1e-3 * 0.5)
 
     def draw(fig: Any) -> None:
         ax = fig.add_subplot()
         ax.grid(False)
-        ax.contour(ws, bs, grid, levels=heights, colors=[_FG], linewidths=0.7, alpha=0.45)
+        ax.contour(ws, bs, grid, levels=heights, colors=[_FG], linewidths=0.7,
+                   alpha=0.45)
         for k, (label, pts) in enumerate(tracks.items()):
             colour = PALETTE[k % len(PALETTE)]
             line, = ax.plot(pts[:, 0], pts[:, 1], color=colour, linewidth=1.6,
-                            linestyle=_STYLES[k % len(_STYLES)], marker="o", markersize=3.2,
-                            label=label, zorder=3)
+                            linestyle=_STYLES[k % len(_STYLES)], marker="o",
+                            markersize=3.2, label=label, zorder=3)
             line.set_gid(f"path-{k}")
-            ax.plot(pts[:1, 0], pts[:1, 1], "s", color=_FG, markersize=6, zorder=4,
-                    label="start" if k == 0 else None)
+            ax.plot(pts[:1, 0], pts[:1, 1], "s", color=_FG, markersize=6,
+                    zorder=4, label="start" if k == 0 else None)
         if minimum is not None:
             ax.plot([minimum[0]], [minimum[1]], "x", color=_FG, markersize=9,
                     markeredgewidth=2.0, label="minimum", zorder=5)
@@ -717,7 +812,8 @@ def loss_surface_svg(
         ax.set_xlabel(labels[0])
         ax.set_ylabel(labels[1])
         if tracks or minimum is not None:
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=9)
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
+                      fontsize=9)
 
     height = 3.8 * (b_hi - b_lo) / (w_hi - w_lo) + 1.6
     return _render(draw, alt, (5.0, float(np.clip(height, 2.8, 6.0))))
@@ -732,18 +828,21 @@ def loss_curves_svg(
     xlabel: str = "epoch",
     ylabel: str = "cost $J$",
 ) -> str:
-    r"""Several training curves on ONE shared axis, so that their heights compare directly.
+    r"""Several training curves on ONE shared axis, so that their heights
+    compare directly.
 
     Parameters
     ----------
     curves : dict str -> History or sequence of float
-        Label -> the cost at epochs 1, 2, ... (a `History` from `Network.fit` is read through
-        its ``.loss``). Curves may differ in length (a run cut where it diverged); at most 6.
+        Label -> the cost at epochs 1, 2, ... (a `History` from `Network.fit`
+        is read through its ``.loss``). Curves may differ in length (a run cut
+        where it diverged); at most 6.
     alt : str
         Text alternative (required: say what the curves show).
     ylim : (float, float), optional
-        The vertical extent; a curve that leaves it is clipped by the frame. Default: from 0
-        (or the smallest value, if negative) to 5% above the largest.
+        The vertical extent; a curve that leaves it is clipped by the frame.
+        Default: from 0 (or the smallest value, if negative) to 5% above the
+        largest.
     log : bool
         Logarithmic vertical axis (all values must then be positive).
     xlabel, ylabel : str
@@ -757,15 +856,16 @@ def loss_curves_svg(
     Examples
     --------
     >>> from nnbook.plot import loss_curves_svg
-    >>> svg = loss_curves_svg({"slow": [0.7, 0.69, 0.68], "fast": [0.7, 0.3, 0.1]},
-    ...                       alt="Two learning rates on one axis")
+    >>> curves = {"slow": [0.7, 0.69, 0.68], "fast": [0.7, 0.3, 0.1]}
+    >>> svg = loss_curves_svg(curves, alt="Two learning rates on one axis")
     >>> print(svg.count("curve-"))
     2
     """
     alt = _check_alt(alt)
     lines = _check_curves(curves, "curves", 1)
     if log and any(np.any(v <= 0) for v in lines.values()):
-        raise ValueError("log: expected positive values for a logarithmic axis, got values <= 0")
+        raise ValueError("log: expected positive values for a logarithmic "
+                         "axis, got values <= 0")
     if ylim is None:
         top = max(float(v.max()) for v in lines.values())
         bottom = min(0.0, min(float(v.min()) for v in lines.values()))
@@ -775,7 +875,8 @@ def loss_curves_svg(
             ylim = (low / 1.5, top * 1.5)
     y_lo, y_hi = _check_range(ylim, "ylim")
     if log and y_lo <= 0:
-        raise ValueError(f"ylim: expected a positive lower limit on a log axis, got {ylim!r}")
+        raise ValueError("ylim: expected a positive lower limit on a log "
+                         f"axis, got {ylim!r}")
     longest = max(v.size for v in lines.values())
 
     def draw(fig: Any) -> None:
@@ -785,16 +886,18 @@ def loss_curves_svg(
             line, = ax.plot(epochs, values, color=PALETTE[k % len(PALETTE)],
                             linestyle=_STYLES[k % len(_STYLES)], label=label)
             line.set_gid(f"curve-{k}")
-            if values.size < longest:  # a run that stopped early: mark its last value
-                ax.plot(epochs[-1:], values[-1:], "o", color=PALETTE[k % len(PALETTE)],
-                        markersize=5, clip_on=True)
+            if values.size < longest:  # stopped early: mark its last value
+                ax.plot(epochs[-1:], values[-1:], "o",
+                        color=PALETTE[k % len(PALETTE)], markersize=5,
+                        clip_on=True)
         if log:
             ax.set_yscale("log")
         ax.set_ylim(y_lo, y_hi)
         ax.set_xlim(1, max(2, longest))
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1, fontsize=9)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1,
+                  fontsize=9)
 
     return _render(draw, alt, (5.2, 3.2 + 0.25 * len(lines)))
 
@@ -809,19 +912,21 @@ def fit_curves_svg(
     x_label: str = "$x$",
     y_label: str = "$y$",
 ) -> str:
-    r"""One-input regression: the data points and one or more fitted curves $\hat y(x)$.
+    r"""One-input regression: the data points and one or more fitted curves
+    $\hat y(x)$.
 
     Parameters
     ----------
     X, Y : arrays of shape (1, m)
         The training points (drawn as dots).
     curves : dict str -> array of shape (k, 2)
-        Label -> the points $(x, \hat y)$ of a curve, in order of $x$ (at most 6).
+        Label -> the points $(x, \hat y)$ of a curve, in order of $x$ (at most
+        6).
     alt : str
         Text alternative (required).
     reference : (str, array of shape (k, 2)), optional
-        A label and the points of a reference curve (say, the noise-free truth), drawn dotted
-        in the text colour.
+        A label and the points of a reference curve (say, the noise-free
+        truth), drawn dotted in the text colour.
     x_label, y_label : str
         Axis labels.
 
@@ -835,7 +940,8 @@ def fit_curves_svg(
     >>> import numpy as np
     >>> from nnbook.plot import fit_curves_svg
     >>> x = np.linspace(-1, 1, 5)
-    >>> svg = fit_curves_svg(x[None], (2 * x)[None], {"y = 2x": np.c_[x, 2 * x]},
+    >>> curves = {"y = 2x": np.c_[x, 2 * x]}
+    >>> svg = fit_curves_svg(x[None], (2 * x)[None], curves,
     ...                      alt="A line through five points")
     >>> print(svg.count("fit-0"))
     1
@@ -850,7 +956,8 @@ def fit_curves_svg(
     lines = _check_curves(curves, "curves", 2)
     if reference is not None:
         if not isinstance(reference, tuple) or len(reference) != 2:
-            raise TypeError(f"reference: expected a pair (label, points), got {reference!r}")
+            raise TypeError("reference: expected a pair (label, points), "
+                            f"got {reference!r}")
         ref = _check_curves({reference[0]: reference[1]}, "reference", 2)
     else:
         ref = {}
@@ -858,16 +965,18 @@ def fit_curves_svg(
     def draw(fig: Any) -> None:
         ax = fig.add_subplot()
         for label, pts in ref.items():
-            ax.plot(pts[:, 0], pts[:, 1], color=_FG, linestyle=(0, (1, 2)), linewidth=1.5,
-                    label=label)
+            ax.plot(pts[:, 0], pts[:, 1], color=_FG, linestyle=(0, (1, 2)),
+                    linewidth=1.5, label=label)
         for k, (label, pts) in enumerate(lines.items()):
-            line, = ax.plot(pts[:, 0], pts[:, 1], color=PALETTE[(k + 1) % len(PALETTE)],
+            line, = ax.plot(pts[:, 0], pts[:, 1],
+                            color=PALETTE[(k + 1) % len(PALETTE)],
                             linestyle=_STYLES[k % len(_STYLES)], label=label)
             line.set_gid(f"fit-{k}")
-        ax.scatter(X[0], Y[0], s=26, color=PALETTE[0], edgecolors=_FG, linewidths=0.6,
-                   label="training data", zorder=4)
+        ax.scatter(X[0], Y[0], s=26, color=PALETTE[0], edgecolors=_FG,
+                   linewidths=0.6, label="training data", zorder=4)
         ax.set_xlabel(x_label)
         ax.set_ylabel(y_label)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1, fontsize=9)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1,
+                  fontsize=9)
 
     return _render(draw, alt, (5.2, 3.6 + 0.2 * (len(lines) + len(ref))))

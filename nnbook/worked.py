@@ -1,18 +1,33 @@
 # ruff: noqa: E741  (``l`` is the layer index of the book's notation)
-r"""The seeds' own networks, in their own notation, with their hand formulas.
+r"""The small networks worked by hand in the book, with their hand formulas.
 
-Each function here writes a derivation out the way a seed does (scalar per-weight formulas, row
-Jacobians, the batched $1/m$-inside convention, ...). The tests check every one of them against
-the general :meth:`nnbook.Network.backward` and against central finite differences.
+Chapters 2 to 8 work small networks out by hand before the general
+algorithm; they came from short notes on backpropagation, whose errata the
+appendix lists. Each function here computes one of them the way the
+derivation does (scalar formula by scalar formula, local Jacobian by local
+Jacobian, or batched with $\tfrac1m$ inside the deltas), and the tests check
+every one against the general
+[`Network.backward`][nnbook.network.Network.backward] and against central
+finite differences.
 
-* seed 004: the bias-free 2-2-1 sigmoid network, weights ``w1[i, j]`` from input $i$ to hidden
-  $j$ (``w^1_{ij}``), ``w2[j, 0]`` from hidden $j$ to the output; error $E = \sum (t - O^3)^2$.
-* seed 003: the 2-to-4 linear layer and the single sigmoid neuron.
-* seed 000: the two-layer network in Jacobian (numerator-layout, row-delta) form.
-* seed 001: the three-layer batched network, classification and regression.
-* seed 002: the general algorithm is :meth:`nnbook.Network.backward` itself.
+* the 2-2-1 sigmoid network of Chapter 6, written with its weights indexed
+  "from, to": ``w1[k, j]`` is the weight from input $k$ to hidden unit $j$,
+  $W^{[1]}_{jk}$, so ``w1`` is $W^{[1]\top}$ and ``w2`` is $W^{[2]\top}$;
+  loss $\mathcal{L} = (\hat y - y)^2$
+  ([`example_221`][nnbook.worked.example_221] to
+  [`net221_by_hand`][nnbook.worked.net221_by_hand]);
+* the layer from two inputs to four units of Chapter 2
+  ([`layer_2to4`][nnbook.worked.layer_2to4]) and the single neuron of
+  Chapter 5
+  ([`single_neuron_gradients`][nnbook.worked.single_neuron_gradients]);
+* the two-layer network in Jacobian form of Chapter 7
+  ([`two_layer_jacobians`][nnbook.worked.two_layer_jacobians]);
+* the batched three-layer network of Chapter 8, for classification and
+  regression ([`three_layer_gradients`][nnbook.worked.three_layer_gradients]).
 
-Indices in this module are 0-based in code (``w1[0, 1]`` is $w^1_{12}$).
+The general $L$-layer algorithm is
+[`Network.backward`][nnbook.network.Network.backward] itself. Indices start
+at 1 in the formulas and at 0 in code: ``w1[0, 1]`` is $W^{[1]}_{21}$.
 """
 
 from __future__ import annotations
@@ -41,13 +56,18 @@ __all__ = [
 ]
 
 
-# ---------------------------------------------------------------------------------- seed 004
+# ----------------------------------------------- the 2-2-1 network (Chapter 6)
 def example_221() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    r"""The fixed 2-2-1 example the book uses (Chapter 6): ``x, t, w1, w2``.
+    r"""The example of Chapter 6, weights "from, to": ``x, t, w1, w2``.
 
-    $x = O^1 = (0.35, 0.90)^\top$, target $t = 0.5$,
-    $w^1 = \begin{pmatrix} 0.10 & 0.80 \\ 0.40 & 0.60 \end{pmatrix}$ (``w1[i, j]``: input $i$ to
-    hidden $j$), $w^2 = (0.30, 0.90)^\top$ (``w2[j, 0]``: hidden $j$ to the output).
+    The input $x = (0.35, 0.90)^\top$, the target ``t`` $= y = 0.5$, and the
+    weights laid out "from, to", ``w1[k, j]`` from input $k$ to hidden unit
+    $j$ and ``w2[j, 0]`` from hidden unit $j$ to the output, so that ``w1``
+    and ``w2`` are
+
+    $$W^{[1]\top} =
+    \begin{pmatrix} 0.10 & 0.80 \\ 0.40 & 0.60 \end{pmatrix}, \qquad
+    W^{[2]\top} = \begin{pmatrix} 0.30 \\ 0.90 \end{pmatrix}.$$
 
     Examples
     --------
@@ -66,20 +86,20 @@ def example_221() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 def net221_forward(
     x: Any, w1: Any, w2: Any, b2: Any = None, b3: Any = None
 ) -> dict[str, np.ndarray]:
-    r"""Forward pass of seed 004's 2-2-1 network, in its notation:
+    r"""Forward pass of the 2-2-1 sigmoid network, weights "from, to":
 
-    $$O^2 = \sigma\big((w^1)^\top O^1 + b^2\big), \qquad
-    O^3 = \sigma\big((w^2)^\top O^2 + b^3\big),$$
+    $$z^{[1]} = W^{[1]} x + b^{[1]}, \quad a^{[1]} = \sigma(z^{[1]}), \quad
+    z^{[2]} = W^{[2]} a^{[1]} + b^{[2]}, \quad \hat y = \sigma(z^{[2]}),$$
 
-    with $O^1 = x$ and net inputs $I_{O^2} = (w^1)^\top O^1 + b^2$,
-    $I_{O^3} = (w^2)^\top O^2 + b^3$.
-    The seed has no biases (``b2 = b3 = None`` means zero); they are the bias extension.
+    where $W^{[1]}$ is ``w1.T`` and $W^{[2]}$ is ``w2.T``. The biases ``b2``
+    $= b^{[1]}$ and ``b3`` $= b^{[2]}$ are zero when ``None``: the names of
+    the biases and of the results count the inputs as layer 1.
 
     Returns
     -------
     dict
-        ``"O1"``, ``"I2"`` (net input of the hidden nodes), ``"O2"``, ``"I3"``, ``"O3"``,
-        all columns.
+        ``"O1"`` ($x$), ``"I2"`` ($z^{[1]}$), ``"O2"`` ($a^{[1]}$), ``"I3"``
+        ($z^{[2]}$), ``"O3"`` ($\hat y$), all columns.
 
     Examples
     --------
@@ -91,29 +111,30 @@ def net221_forward(
     """
     O1 = np.asarray(x, dtype=np.float64).reshape(-1, 1)
     w1, w2 = np.asarray(w1, dtype=np.float64), np.asarray(w2, dtype=np.float64)
-    I2 = w1.T @ O1 + (0.0 if b2 is None else np.asarray(b2, dtype=np.float64).reshape(-1, 1))
+    c2 = 0.0 if b2 is None else np.asarray(b2, dtype=np.float64).reshape(-1, 1)
+    c3 = 0.0 if b3 is None else np.asarray(b3, dtype=np.float64).reshape(-1, 1)
+    I2 = w1.T @ O1 + c2
     O2 = sigmoid(I2)
-    I3 = w2.T @ O2 + (0.0 if b3 is None else np.asarray(b3, dtype=np.float64).reshape(-1, 1))
+    I3 = w2.T @ O2 + c3
     O3 = sigmoid(I3)
     return {"O1": O1, "I2": I2, "O2": O2, "I3": I3, "O3": O3}
 
 
 def net221_sensitivities(x: Any, w1: Any, w2: Any) -> dict[str, float]:
-    r"""The six output sensitivities $\partial O^3_1 / \partial w$ of seed 004, one formula each:
+    r"""The six sensitivities $\partial \hat y / \partial W$ of the 2-2-1
+    network (no biases), one formula each:
 
-    $$\frac{\partial O^3_1}{\partial w^2_{j1}} = O^2_j\, \sigma'(I_{O^3_1}), \qquad
-    \frac{\partial O^3_1}{\partial w^1_{ij}} =
-    w^2_{j1}\, O^1_i\, \sigma'(I_{O^2_j})\, \sigma'(I_{O^3_1}).$$
-
-    With the seed's errata corrected: at L154 the inner derivative is
-    $\partial O^2_1/\partial w^1_{21}$ (not $w^1_{11}$), at L165 the left side is
-    $\partial O^3_1/\partial w^1_{22}$ (not $w^1_{12}$). Their final results (L158, L169) were
-    right.
+    $$\frac{\partial \hat y}{\partial W^{[2]}_{1j}} =
+    a^{[1]}_j\, \sigma'(z^{[2]}), \qquad
+    \frac{\partial \hat y}{\partial W^{[1]}_{jk}} =
+    W^{[2]}_{1j}\, x_k\, \sigma'(z^{[1]}_j)\, \sigma'(z^{[2]}).$$
 
     Returns
     -------
     dict
-        Keys ``"w2_11", "w2_21", "w1_11", "w1_12", "w1_21", "w1_22"``.
+        Keys ``"w2_11", "w2_21", "w1_11", "w1_12", "w1_21", "w1_22"``, named
+        "from, to": ``"w1_kj"`` is $\partial \hat y / \partial W^{[1]}_{jk}$
+        and ``"w2_j1"`` is $\partial \hat y / \partial W^{[2]}_{1j}$.
 
     Examples
     --------
@@ -127,30 +148,37 @@ def net221_sensitivities(x: Any, w1: Any, w2: Any) -> dict[str, float]:
     w2 = np.asarray(w2, dtype=np.float64)
     O1_1, O1_2 = float(f["O1"][0, 0]), float(f["O1"][1, 0])
     O2_1, O2_2 = float(f["O2"][0, 0]), float(f["O2"][1, 0])
-    s2_1 = float(sigmoid_derivative(f["I2"][0, 0]))  # sigma'(I_{O^2_1})
-    s2_2 = float(sigmoid_derivative(f["I2"][1, 0]))  # sigma'(I_{O^2_2})
-    s3 = float(sigmoid_derivative(f["I3"][0, 0]))  # sigma'(I_{O^3_1})
+    s2_1 = float(sigmoid_derivative(f["I2"][0, 0]))  # sigma'(z[1]_1)
+    s2_2 = float(sigmoid_derivative(f["I2"][1, 0]))  # sigma'(z[1]_2)
+    s3 = float(sigmoid_derivative(f["I3"][0, 0]))  # sigma'(z[2])
     w2_11, w2_21 = float(w2[0, 0]), float(w2[1, 0])
     return {
         "w2_11": O2_1 * s3,
         "w2_21": O2_2 * s3,
         "w1_11": w2_11 * O1_1 * s2_1 * s3,
         "w1_12": w2_21 * O1_1 * s2_2 * s3,
-        "w1_21": w2_11 * O1_2 * s2_1 * s3,  # L154 corrected: dO^2_1/dw^1_21 = O^1_2 sigma'
-        "w1_22": w2_21 * O1_2 * s2_2 * s3,  # L165 corrected: left side is dO^3_1/dw^1_22
+        "w1_21": w2_11 * O1_2 * s2_1 * s3,  # input 2 to hidden 1: x_2
+        "w1_22": w2_21 * O1_2 * s2_2 * s3,  # input 2 to hidden 2
     }
 
 
-def net221_error_gradients(x: Any, t: Any, w1: Any, w2: Any) -> tuple[np.ndarray, np.ndarray]:
-    r"""$\partial E / \partial w$ for $E = (t - O^3_1)^2$: $\;\partial E/\partial w = -2\Delta \cdot
-    \partial O^3_1/\partial w$, with $\Delta = t - O^3_1$ (seed 004, L113–120).
+def net221_error_gradients(
+    x: Any, t: Any, w1: Any, w2: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""The weight gradients of the 2-2-1 network (no biases) for the loss
+    $\mathcal{L} = (\hat y - y)^2$, from the sensitivities:
+
+    $$\frac{\partial \mathcal{L}}{\partial W} =
+    \frac{\partial \mathcal{L}}{\partial \hat y}\,
+    \frac{\partial \hat y}{\partial W}, \qquad
+    \frac{\partial \mathcal{L}}{\partial \hat y} = 2(\hat y - y).$$
 
     Returns
     -------
     (gw1, gw2)
-        Arrays shaped like ``w1`` (2, 2) and ``w2`` (2, 1): ``gw1[i, j]`` is
-        $\partial E/\partial w^1_{ij}$. In the book's notation they are
-        $(dW^{[1]})^\top$ and $(dW^{[2]})^\top$ for $m = 1$, MSE.
+        Laid out like ``w1`` (2, 2) and ``w2`` (2, 1): ``gw1[k, j]`` is
+        $\partial \mathcal{L}/\partial W^{[1]}_{jk}$. On this one example
+        ($m = 1$, MSE) they are $dW^{[1]\top}$ and $dW^{[2]\top}$.
 
     Examples
     --------
@@ -163,8 +191,9 @@ def net221_error_gradients(x: Any, t: Any, w1: Any, w2: Any) -> tuple[np.ndarray
     s = net221_sensitivities(x, w1, w2)
     O3 = float(net221_forward(x, w1, w2)["O3"][0, 0])
     Delta = float(np.asarray(t, dtype=np.float64).reshape(-1)[0]) - O3
-    dE_dO3 = -2 * Delta
-    gw1 = np.array([[s["w1_11"], s["w1_12"]], [s["w1_21"], s["w1_22"]]]) * dE_dO3
+    dE_dO3 = -2 * Delta  # dL/dyhat = 2 (yhat - y)
+    gw1 = np.array([[s["w1_11"], s["w1_12"]],
+                    [s["w1_21"], s["w1_22"]]]) * dE_dO3
     gw2 = np.array([[s["w2_11"]], [s["w2_21"]]]) * dE_dO3
     return gw1, gw2
 
@@ -172,23 +201,25 @@ def net221_error_gradients(x: Any, t: Any, w1: Any, w2: Any) -> tuple[np.ndarray
 def net221_bias_gradients(
     x: Any, t: Any, w1: Any, w2: Any, b2: Any, b3: Any
 ) -> dict[str, np.ndarray]:
-    r"""The bias extension of seed 004 (the seed has none).
+    r"""The gradients of the 2-2-1 network with biases, ``b2`` $= b^{[1]}$
+    and ``b3`` $= b^{[2]}$, for $\mathcal{L} = (\hat y - y)^2$:
 
-    With $O^2 = \sigma((w^1)^\top O^1 + b^2)$,
-    $O^3 = \sigma((w^2)^\top O^2 + b^3)$ and $E = (t - O^3_1)^2$,
+    $$\frac{\partial \mathcal{L}}{\partial b^{[2]}} = \delta^{[2]} =
+    2(\hat y - y)\,\sigma'(z^{[2]}), \qquad
+    \frac{\partial \mathcal{L}}{\partial b^{[1]}_j} = \delta^{[1]}_j =
+    \delta^{[2]}\, W^{[2]}_{1j}\,\sigma'(z^{[1]}_j),$$
 
-    $$\frac{\partial E}{\partial b^3} = -2\Delta\,\sigma'(I_{O^3_1}), \qquad
-    \frac{\partial E}{\partial b^2_j} =
-    -2\Delta\,\sigma'(I_{O^3_1})\, w^2_{j1}\,\sigma'(I_{O^2_j}),$$
-
-    $$\frac{\partial E}{\partial w^2_{j1}} = -2\Delta\,\sigma'(I_{O^3_1})\,O^2_j, \qquad
-    \frac{\partial E}{\partial w^1_{ij}} =
-    -2\Delta\,\sigma'(I_{O^3_1})\, w^2_{j1}\,\sigma'(I_{O^2_j})\,O^1_i.$$
+    $$\frac{\partial \mathcal{L}}{\partial W^{[2]}_{1j}} =
+    \delta^{[2]} a^{[1]}_j, \qquad
+    \frac{\partial \mathcal{L}}{\partial W^{[1]}_{jk}} =
+    \delta^{[1]}_j\, x_k.$$
 
     Returns
     -------
     dict
-        ``"w1"`` (2, 2), ``"w2"`` (2, 1), ``"b2"`` (2, 1), ``"b3"`` (1, 1).
+        ``"w1"`` (2, 2) and ``"w2"`` (2, 1), laid out "from, to" like ``w1``
+        and ``w2`` ($dW^{[1]\top}$, $dW^{[2]\top}$); ``"b2"`` (2, 1)
+        $= db^{[1]}$ and ``"b3"`` (1, 1) $= db^{[2]}$.
 
     Examples
     --------
@@ -203,11 +234,13 @@ def net221_bias_gradients(
     """
     f = net221_forward(x, w1, w2, b2, b3)
     w2 = np.asarray(w2, dtype=np.float64)
-    Delta = float(np.asarray(t, dtype=np.float64).reshape(-1)[0] - f["O3"][0, 0])
+    t0 = np.asarray(t, dtype=np.float64).reshape(-1)[0]
+    Delta = float(t0 - f["O3"][0, 0])
     s3 = float(sigmoid_derivative(f["I3"][0, 0]))
-    common = -2 * Delta * s3  # dE/dI_{O^3_1}
+    common = -2 * Delta * s3  # delta[2] = 2 (yhat - y) sigma'(z[2])
     gb3 = np.array([[common]])
-    gb2 = np.array([[common * float(w2[j, 0]) * float(sigmoid_derivative(f["I2"][j, 0]))]
+    gb2 = np.array([[common * float(w2[j, 0])
+                     * float(sigmoid_derivative(f["I2"][j, 0]))]
                     for j in range(2)])
     gw2 = np.array([[common * float(f["O2"][j, 0])] for j in range(2)])
     gw1 = np.array([[float(gb2[j, 0]) * float(f["O1"][i, 0]) for j in range(2)]
@@ -215,12 +248,17 @@ def net221_bias_gradients(
     return {"w1": gw1, "w2": gw2, "b2": gb2, "b3": gb3}
 
 
-def net221_to_network(w1: Any, w2: Any, b2: Any = None, b3: Any = None) -> Network:
-    r"""Seed 004's network in the book's notation: $W^{[1]} = (w^1)^\top$, $W^{[2]} = (w^2)^\top$,
-    biases $b^{[1]} = b^2$, $b^{[2]} = b^3$ (zero by default), sigmoid layers, MSE loss.
+def net221_to_network(
+    w1: Any, w2: Any, b2: Any = None, b3: Any = None
+) -> Network:
+    r"""The 2-2-1 network with weights "from, to" as a
+    [`Network`][nnbook.network.Network]: $W^{[1]}$ is ``w1.T``, $W^{[2]}$ is
+    ``w2.T``, $b^{[1]}$ is ``b2`` and $b^{[2]}$ is ``b3`` (zero by default);
+    sigmoid layers, MSE loss.
 
-    $E = \sum_k (t_k - O^3_k)^2$ equals the MSE cost $J$ when $m = 1$, so
-    ``net.backward(...).dW[l]`` is $(\partial E/\partial w^l)^\top$.
+    On one example the loss $\mathcal{L} = \sum_k (\hat y_k - y_k)^2$ is the
+    MSE cost $J$, so ``net.backward(...).dW[l]`` is the transpose of the
+    gradient laid out "from, to".
 
     Examples
     --------
@@ -236,7 +274,8 @@ def net221_to_network(w1: Any, w2: Any, b2: Any = None, b3: Any = None) -> Netwo
     w1, w2 = np.asarray(w1, dtype=np.float64), np.asarray(w2, dtype=np.float64)
     b1 = np.zeros((w1.shape[1], 1)) if b2 is None else b2
     bL = np.zeros((w2.shape[1], 1)) if b3 is None else b3
-    return Network.from_parameters({1: w1.T, 2: w2.T}, {1: b1, 2: bL}, "sigmoid", "mse")
+    return Network.from_parameters({1: w1.T, 2: w2.T}, {1: b1, 2: bL},
+                                   "sigmoid", "mse")
 
 
 def _column(value: Any, name: str, shape: tuple[int, int]) -> np.ndarray:
@@ -244,7 +283,8 @@ def _column(value: Any, name: str, shape: tuple[int, int]) -> np.ndarray:
     if arr.size == shape[0] * shape[1] and arr.ndim <= 1 and shape[1] == 1:
         arr = arr.reshape(shape)
     if arr.shape != shape:
-        raise ValueError(f"{name}: expected shape {shape}, got shape {arr.shape}")
+        raise ValueError(
+            f"{name}: expected shape {shape}, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name}: expected finite values, got {arr.tolist()}")
     return arr
@@ -261,12 +301,13 @@ def _sigma(u: float) -> float:
 def net221_by_hand(
     x: Any, y: Any, W1: Any, W2: Any, b1: Any = None, b2: Any = None
 ) -> dict[str, Any]:
-    r"""Chapter 6's 2-2-1 sigmoid network in the book's notation, one scalar formula at a time.
+    r"""Chapter 6's 2-2-1 sigmoid network, one scalar formula at a time.
 
-    Weights are "to, from": ``W1[j-1, k-1]`` is $W^{[1]}_{jk}$ (to hidden unit $j$ from input
-    $k$), ``W2[0, j-1]`` is $W^{[2]}_{1j}$; biases ``b1`` $(2, 1)$, ``b2`` $(1, 1)$, zero when
-    ``None``. Loss $J = (\hat y - y)^2$ (one example, so the cost is the loss). Every quantity is
-    computed entry by entry with Python floats, the way the chapter writes it, not by matrix
+    Weights are "to, from": ``W1[j-1, k-1]`` is $W^{[1]}_{jk}$ (to hidden unit
+    $j$ from input $k$), ``W2[0, j-1]`` is $W^{[2]}_{1j}$; biases ``b1``
+    $(2, 1)$, ``b2`` $(1, 1)$, zero when ``None``. Loss $J = (\hat y - y)^2$
+    (one example, so the cost is the loss). Every quantity is computed entry by
+    entry with Python floats, the way the chapter writes it, not by matrix
     products:
 
     $$z^{[1]}_j = \textstyle\sum_k W^{[1]}_{jk} x_k + b^{[1]}_j, \quad
@@ -278,18 +319,23 @@ def net221_by_hand(
     \delta^{[2]} = \frac{\partial J}{\partial \hat y}\,\sigma'(z^{[2]}), \quad
     \delta^{[1]}_j = W^{[2]}_{1j}\,\delta^{[2]}\,\sigma'(z^{[1]}_j),$$
 
-    $$dW^{[2]}_{1j} = \delta^{[2]} a^{[1]}_j, \quad db^{[2]} = \delta^{[2]}, \quad
-    dW^{[1]}_{jk} = \delta^{[1]}_j x_k, \quad db^{[1]}_j = \delta^{[1]}_j, \quad
-    \frac{\partial J}{\partial x_k} = \textstyle\sum_j W^{[1]}_{jk}\,\delta^{[1]}_j .$$
+    $$dW^{[2]}_{1j} = \delta^{[2]} a^{[1]}_j, \quad
+    db^{[2]} = \delta^{[2]}, \quad
+    dW^{[1]}_{jk} = \delta^{[1]}_j x_k, \quad
+    db^{[1]}_j = \delta^{[1]}_j, \quad
+    \frac{\partial J}{\partial x_k} =
+    \textstyle\sum_j W^{[1]}_{jk}\,\delta^{[1]}_j .$$
 
     Returns
     -------
     dict
-        Columns and matrices with the engine's shapes: ``"x"``, ``"z1"``, ``"a1"``, ``"g1"``
-        ($\sigma'(z^{[1]})$), ``"dA1"`` ($W^{[2]\top}\delta^{[2]}$), ``"dZ1"`` ($\delta^{[1]}$),
-        ``"db1"``, ``"dx"`` (all $(2, 1)$); ``"z2"``, ``"yhat"``, ``"g2"``, ``"dyhat"``,
-        ``"dZ2"`` ($\delta^{[2]}$), ``"db2"`` (all $(1, 1)$); ``"dW2"`` $(1, 2)$, ``"dW1"``
-        $(2, 2)$; and the floats ``"J"`` and ``"Delta"`` ($y - \hat y$).
+        Columns and matrices with the engine's shapes: ``"x"``, ``"z1"``,
+        ``"a1"``, ``"g1"`` ($\sigma'(z^{[1]})$), ``"dA1"``
+        ($W^{[2]\top}\delta^{[2]}$), ``"dZ1"`` ($\delta^{[1]}$), ``"db1"``,
+        ``"dx"`` (all $(2, 1)$); ``"z2"``, ``"yhat"``, ``"g2"``, ``"dyhat"``,
+        ``"dZ2"`` ($\delta^{[2]}$), ``"db2"`` (all $(1, 1)$); ``"dW2"``
+        $(1, 2)$, ``"dW1"`` $(2, 2)$; and the floats ``"J"`` and ``"Delta"``
+        ($y - \hat y$).
 
     Examples
     --------
@@ -331,20 +377,23 @@ def net221_by_hand(
 
     return {
         "x": x.copy(), "z1": col(z1), "a1": col(a1), "g1": col(g1),
-        "z2": col([z2]), "yhat": col([yhat]), "g2": col([g2]), "J": J, "Delta": Delta,
-        "dyhat": col([dyhat]), "dZ2": col([d2]), "dA1": col(dA1), "dZ1": col(d1),
-        "dW2": np.array([dW2]), "db2": col([d2]), "dW1": np.array(dW1), "db1": col(d1),
-        "dx": col(dx),
+        "z2": col([z2]), "yhat": col([yhat]), "g2": col([g2]),
+        "J": J, "Delta": Delta, "dyhat": col([dyhat]),
+        "dZ2": col([d2]), "dA1": col(dA1), "dZ1": col(d1),
+        "dW2": np.array([dW2]), "db2": col([d2]),
+        "dW1": np.array(dW1), "db1": col(d1), "dx": col(dx),
     }
 
 
-# ---------------------------------------------------------------------------------- seed 003
+# ------------------------------------- a layer and a neuron (Chapters 2 and 5)
 def layer_2to4(x: Any, W: Any, b: Any) -> np.ndarray:
-    r"""Seed 003's 2-to-4 linear layer, one component equation per hidden node:
+    r"""Chapter 2's layer from two inputs to four units, one equation per
+    unit:
 
     $$z_i = x_1 w_{i1} + x_2 w_{i2} + b_i, \qquad i = 1, \dots, 4,$$
 
-    i.e. $z = W x + b$ with $W$ of shape $(4, 2)$, $w_{ij}$ from input $j$ to node $i$.
+    that is $z = W x + b$ with $W$ of shape $(4, 2)$: $w_{ij}$ is the weight
+    to unit $i$ from input $j$.
 
     Examples
     --------
@@ -361,15 +410,17 @@ def layer_2to4(x: Any, W: Any, b: Any) -> np.ndarray:
     W = np.asarray(W, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64).reshape(-1)
     if x.shape != (2,) or W.shape != (4, 2) or b.shape != (4,):
-        raise ValueError(f"x, W, b: expected shapes (2, 1), (4, 2), (4, 1), got "
-                         f"{x.shape}, {W.shape}, {b.shape}")
+        raise ValueError(f"x, W, b: expected shapes (2, 1), (4, 2), (4, 1), "
+                         f"got {x.shape}, {W.shape}, {b.shape}")
     z = [x[0] * W[i, 0] + x[1] * W[i, 1] + b[i] for i in range(4)]
     return np.array(z).reshape(4, 1)
 
 
-def single_neuron_gradients(x: float, y: float, w: float, b: float) -> tuple[float, float]:
-    r"""Seed 003's single neuron $z = w x + b$, $\hat y = a = \sigma(z)$, loss
-    $\mathcal{L} = (\hat y - y)^2$, by the four-factor chain rule (corrected factor 2):
+def single_neuron_gradients(
+    x: float, y: float, w: float, b: float
+) -> tuple[float, float]:
+    r"""Chapter 5's single neuron $z = w x + b$, $\hat y = a = \sigma(z)$,
+    loss $\mathcal{L} = (\hat y - y)^2$, by the four-factor chain rule:
 
     $$\frac{\partial \mathcal{L}}{\partial w} =
     \underbrace{2(\hat y - y)}_{\partial\mathcal{L}/\partial\hat y}
@@ -377,9 +428,11 @@ def single_neuron_gradients(x: float, y: float, w: float, b: float) -> tuple[flo
     \underbrace{\sigma(z)(1 - \sigma(z))}_{\partial a/\partial z} \cdot
     \underbrace{x}_{\partial z/\partial w},
     \qquad
-    \frac{\partial \mathcal{L}}{\partial b} = 2(\hat y - y)\,\sigma(z)(1 - \sigma(z)).$$
+    \frac{\partial \mathcal{L}}{\partial b} =
+    2(\hat y - y)\,\sigma(z)(1 - \sigma(z)).$$
 
-    (The seed's $\hat y - y$ is the derivative of $\tfrac12(\hat y - y)^2$.)
+    The factor 2 comes from the square; the loss $\tfrac12(\hat y - y)^2$
+    would give $\hat y - y$ in its place.
 
     Examples
     --------
@@ -394,45 +447,54 @@ def single_neuron_gradients(x: float, y: float, w: float, b: float) -> tuple[flo
     dyhat_da = 1.0
     da_dz = a * (1 - a)
     dz_dw, dz_db = x, 1.0
-    return float(dL_dyhat * dyhat_da * da_dz * dz_dw), float(dL_dyhat * dyhat_da * da_dz * dz_db)
+    return (float(dL_dyhat * dyhat_da * da_dz * dz_dw),
+            float(dL_dyhat * dyhat_da * da_dz * dz_db))
 
 
-# ---------------------------------------------------------------------------------- seed 000
+# --------------------------------------- two layers, Jacobian form (Chapter 7)
 def two_layer_jacobians(
-    x: Any, y: Any, W1: Any, b1: Any, W2: Any, b2: Any, g1: str, g2: str, loss: str
+    x: Any, y: Any, W1: Any, b1: Any, W2: Any, b2: Any,
+    g1: str, g2: str, loss: str,
 ) -> dict[str, np.ndarray]:
-    r"""Seed 000's two-layer network on one example, every local Jacobian written out.
+    r"""Chapter 7's two-layer network on one example, every local Jacobian
+    written out.
 
-    Forward: $a_0 = x$, $s_1 = W_1 a_0 + b_1$, $a_1 = g_1(s_1)$, $s_2 = W_2 a_1 + b_2$,
-    $\tilde y = a_2 = g_2(s_2)$; cost $C = \mathcal{L}(\tilde y, y)$ (one example, so $m = 1$).
+    Forward: $a^{[0]} = x$, $z^{[1]} = W^{[1]} a^{[0]} + b^{[1]}$,
+    $a^{[1]} = g^{[1]}(z^{[1]})$, $z^{[2]} = W^{[2]} a^{[1]} + b^{[2]}$,
+    $\hat y = a^{[2]} = g^{[2]}(z^{[2]})$; loss $\mathcal{L}(\hat y, y)$ (one
+    example, so the cost is the loss).
 
-    Jacobians in numerator layout ($\partial f/\partial x$ is $\dim f \times \dim x$):
-    $\partial\tilde y/\partial a_2 = I_{n_2}$,
-    $\partial a_l/\partial s_l = \operatorname{diag}(g_l'(s_l))$
-    (the full $\operatorname{diag}(a) - aa^\top$ for softmax), $\partial s_2/\partial a_1 = W_2$
-    (not $W_2^\top$: erratum 000-6), $\partial s_1/\partial a_0 = W_1$,
-    $\partial s_l/\partial b_l = I_{n_l}$.
+    Jacobians in numerator layout ($\partial f/\partial v$ is
+    $\dim f \times \dim v$): $\partial \hat y/\partial a^{[2]} = I$,
+    $\partial a^{[l]}/\partial z^{[l]} = D^{[l]} =
+    \operatorname{diag}(g^{[l]\prime}(z^{[l]}))$ (the full
+    $\operatorname{diag}(a) - aa^\top$ for softmax),
+    $\partial z^{[2]}/\partial a^{[1]} = W^{[2]}$,
+    $\partial z^{[1]}/\partial a^{[0]} = W^{[1]}$,
+    $\partial z^{[l]}/\partial b^{[l]} = I$.
 
-    Row deltas, numbered by layer (the seed numbers them backwards):
+    The deltas as rows, chained left to right:
 
-    $$\delta_2 = \frac{\partial C}{\partial s_2} =
-    \frac{\partial C}{\partial \tilde y}\,\frac{\partial \tilde y}{\partial a_2}\,
-    \frac{\partial a_2}{\partial s_2}, \qquad
-    \delta_1 = \frac{\partial C}{\partial s_1} =
-    \delta_2\, W_2\, \frac{\partial a_1}{\partial s_1},$$
+    $$\delta^{[2]\top} = \frac{\partial \mathcal{L}}{\partial z^{[2]}} =
+    \frac{\partial \mathcal{L}}{\partial \hat y}\,
+    \frac{\partial \hat y}{\partial a^{[2]}}\, D^{[2]}, \qquad
+    \delta^{[1]\top} = \frac{\partial \mathcal{L}}{\partial z^{[1]}} =
+    \delta^{[2]\top}\, W^{[2]}\, D^{[1]},$$
 
-    $$\frac{\partial C}{\partial W_2} = \delta_2^\top a_1^\top, \quad
-    \frac{\partial C}{\partial b_2} = \delta_2^\top, \quad
-    \frac{\partial C}{\partial W_1} = \delta_1^\top a_0^\top, \quad
-    \frac{\partial C}{\partial b_1} = \delta_1^\top \ \text{(erratum: the seed says } b_2).$$
+    $$dW^{[2]} = \delta^{[2]} a^{[1]\top}, \quad db^{[2]} = \delta^{[2]},
+    \quad dW^{[1]} = \delta^{[1]} a^{[0]\top}, \quad db^{[1]} = \delta^{[1]}.$$
+
+    The keys name $a^{[l]}$ ``a<l>``, $z^{[l]}$ ``s<l>``, $\hat y$ ``y`` and
+    the loss ``C``.
 
     Returns
     -------
     dict
-        ``a0, s1, a1, s2, a2`` (columns); ``dC_dy`` (row), ``dy_da2``, ``da2_ds2``, ``ds2_da1``,
-        ``da1_ds1``, ``ds1_da0``, ``ds2_db2``, ``ds1_db1``, ``ds2_dW2`` ($= a_1^\top$, the row
-        that multiplies $\delta_2^\top$), ``ds1_dW1`` ($= a_0^\top$); ``delta2``, ``delta1``
-        (rows); ``dW2, db2, dW1, db1`` (parameter shapes).
+        ``a0, s1, a1, s2, a2`` (columns); ``dC_dy`` (a row), ``dy_da2``,
+        ``da2_ds2``, ``ds2_da1``, ``da1_ds1``, ``ds1_da0``, ``ds2_db2``,
+        ``ds1_db1``, ``ds2_dW2`` ($= a^{[1]\top}$, the row that multiplies
+        $\delta^{[2]}$), ``ds1_dW1`` ($= a^{[0]\top}$); ``delta2``,
+        ``delta1`` (rows); ``dW2, db2, dW1, db1`` (parameter shapes).
 
     Examples
     --------
@@ -446,7 +508,7 @@ def two_layer_jacobians(
     ...                         g1="tanh", g2="sigmoid", loss="bce")
     >>> J["ds2_da1"].shape, J["delta1"].shape, J["dW1"].shape
     ((1, 3), (1, 3), (3, 2))
-    >>> np.allclose(J["delta2"], (J["a2"] - 1).T)   # sigmoid + BCE: delta = y~ - y
+    >>> np.allclose(J["delta2"], (J["a2"] - 1).T)  # sigmoid, BCE: yhat - y
     True
     """
     f64 = np.float64
@@ -468,15 +530,16 @@ def two_layer_jacobians(
             return np.diag(a[:, 0]) - a @ a.T
         return np.diag(act.derivative(s)[:, 0])
 
-    J: dict[str, np.ndarray] = {"a0": a0, "s1": s1, "a1": a1, "s2": s2, "a2": a2}
-    J["dC_dy"] = lo.derivative(a2, y).T  # row; m = 1 so the per-example gradient is dC/dy~
-    J["dy_da2"] = np.eye(n2)  # I_{n2}  (the seed's I_2)
+    J: dict[str, np.ndarray] = {"a0": a0, "s1": s1, "a1": a1,
+                                "s2": s2, "a2": a2}
+    J["dC_dy"] = lo.derivative(a2, y).T  # a row; m = 1: dL/dyhat itself
+    J["dy_da2"] = np.eye(n2)  # I, n[2] x n[2]
     J["da2_ds2"] = local(act2, s2, a2)
-    J["ds2_da1"] = W2  # numerator layout (erratum 000-6)
+    J["ds2_da1"] = W2  # numerator layout: W[2], not its transpose
     J["da1_ds1"] = local(act1, s1, a1)
     J["ds1_da0"] = W1
-    J["ds2_db2"] = np.eye(n2)  # the seed's I_3
-    J["ds1_db1"] = np.eye(n1)  # the seed's I_4
+    J["ds2_db2"] = np.eye(n2)
+    J["ds1_db1"] = np.eye(n1)
     J["ds2_dW2"] = a1.T
     J["ds1_dW1"] = a0.T
     J["delta2"] = J["dC_dy"] @ J["dy_da2"] @ J["da2_ds2"]
@@ -488,42 +551,43 @@ def two_layer_jacobians(
     return J
 
 
-# ---------------------------------------------------------------------------------- seed 001
-def _layers(p: Mapping[int, Any] | Sequence[Any], name: str) -> dict[int, np.ndarray]:
+# ------------------------------------------- three layers, batched (Chapter 8)
+def _layers(
+    p: Mapping[int, Any] | Sequence[Any], name: str
+) -> dict[int, np.ndarray]:
     items = p.items() if isinstance(p, Mapping) else enumerate(p, start=1)
     d = {int(k): np.asarray(v, dtype=np.float64) for k, v in items}
     if sorted(d) != [1, 2, 3]:
-        raise ValueError(f"{name}: expected three layers keyed 1, 2, 3, got keys {sorted(d)}")
+        raise ValueError(f"{name}: expected three layers keyed 1, 2, 3, "
+                         f"got keys {sorted(d)}")
     return d
 
 
 def three_layer_gradients(
     X: Any, Y: Any, W: Any, b: Any, task: str = "classification"
 ) -> dict[str, Any]:
-    r"""Seed 001's three-layer network, batched, in its own convention where $\partial Z_l$
-    already contains $1/m$ ($\partial Z_l := \partial J/\partial Z_l$).
+    r"""Chapter 8's three-layer network on a batch of $m$ examples, with the
+    $\tfrac1m$ inside the deltas: here ``dZ<l>`` is
+    $\partial J/\partial Z^{[l]} = \tfrac1m\, dZ^{[l]}$.
 
-    Forward: $Z_1 = W_1 X + b_1$, $A_1 = \mathrm{ReLU}(Z_1)$, $Z_2 = W_2 A_1 + b_2$,
-    $A_2 = \mathrm{ReLU}(Z_2)$, $Z_3 = W_3 A_2 + b_3$, and $A_3 = \sigma(Z_3)$ with BCE
-    (``task="classification"``) or $A_3 = Z_3$ with MSE (``task="regression"``).
+    Forward: $Z^{[1]} = W^{[1]} X + b^{[1]}$,
+    $A^{[1]} = \mathrm{ReLU}(Z^{[1]})$, $Z^{[2]} = W^{[2]} A^{[1]} + b^{[2]}$,
+    $A^{[2]} = \mathrm{ReLU}(Z^{[2]})$, $Z^{[3]} = W^{[3]} A^{[2]} + b^{[3]}$,
+    and $A^{[3]} = \sigma(Z^{[3]})$ with BCE (``task="classification"``) or
+    $A^{[3]} = Z^{[3]}$ with MSE (``task="regression"``). Backward, writing
+    $G^{[l]} = \partial J/\partial Z^{[l]}$:
 
-    Backward (transposes and order corrected, errata 001):
-
-    $$\partial Z_3 = \tfrac{1}{m}(A_3 - Y) \ \text{(BCE)} \quad\text{or}\quad
-    \tfrac{2}{m}(A_3 - Y) \ \text{(MSE)},$$
-    $$\partial W_3 = \partial Z_3\, A_2^\top,\quad
-    \partial Z_2 = (W_3^\top \partial Z_3) \odot g'(Z_2),\quad
-    \partial W_2 = \partial Z_2\, A_1^\top,$$
-    $$\partial Z_1 = (W_2^\top \partial Z_2) \odot g'(Z_1),\quad
-    \partial W_1 = \partial Z_1\, X^\top,\quad
-    \partial b_l = \textstyle\sum_{\text{columns}} \partial Z_l.$$
-
-    In the book's notation $\partial Z_l = dZ^{[l]}/m$, $\partial W_l = dW^{[l]}$.
+    $$G^{[3]} = \tfrac{1}{m}(A^{[3]} - Y) \ \text{(BCE)}
+    \quad\text{or}\quad \tfrac{2}{m}(A^{[3]} - Y) \ \text{(MSE)},$$
+    $$G^{[l]} = (W^{[l+1]\top} G^{[l+1]}) \odot g^{[l]\prime}(Z^{[l]}),
+    \quad dW^{[l]} = G^{[l]} A^{[l-1]\top}, \quad
+    db^{[l]} = \textstyle\sum_i G^{[l]}_{:,i}.$$
 
     Returns
     -------
     dict
-        ``Z1..Z3``, ``A1..A3``, ``J`` (the cost), ``dZ1..dZ3``, ``dW1..dW3``, ``db1..db3``.
+        ``Z1..Z3``, ``A1..A3``, ``J`` (the cost), ``dZ1..dZ3`` (the
+        $G^{[l]}$), ``dW1..dW3``, ``db1..db3``.
 
     Examples
     --------
@@ -540,12 +604,14 @@ def three_layer_gradients(
     ((1, 3), (4, 1), True)
     """
     if task not in ("classification", "regression"):
-        raise ValueError(f"task: expected 'classification' or 'regression', got {task!r}")
+        raise ValueError("task: expected 'classification' or 'regression', "
+                         f"got {task!r}")
     W, b = _layers(W, "W"), _layers(b, "b")
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64).reshape(1, -1)
     m = X.shape[1]
-    relu, relu_d = get_activation("relu").forward, get_activation("relu").derivative
+    relu = get_activation("relu").forward
+    relu_d = get_activation("relu").derivative
 
     Z1 = W[1] @ X + b[1]
     A1 = relu(Z1)
@@ -568,6 +634,8 @@ def three_layer_gradients(
     dZ1 = (W[2].T @ dZ2) * relu_d(Z1)
     dW1 = dZ1 @ X.T
     db1 = dZ1.sum(axis=1, keepdims=True)
-    return {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2, "Z3": Z3, "A3": A3, "J": J,
-            "dZ3": dZ3, "dW3": dW3, "db3": db3, "dZ2": dZ2, "dW2": dW2, "db2": db2,
+    return {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2, "Z3": Z3, "A3": A3,
+            "J": J,
+            "dZ3": dZ3, "dW3": dW3, "db3": db3,
+            "dZ2": dZ2, "dW2": dW2, "db2": db2,
             "dZ1": dZ1, "dW1": dW1, "db1": db1}
