@@ -10,10 +10,12 @@ $$Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}, \qquad A^{[l]} = g^{[l]}(Z^{[l]}).$$
 Backward, with per-example ``dZ`` (column $i$ is
 $\partial\mathcal{L}^{(i)}/\partial z^{[l](i)}$):
 
-$$dW^{[l]} = \tfrac{1}{m}\, dZ^{[l]} A^{[l-1]\top}, \quad
-db^{[l]} = \tfrac{1}{m} \textstyle\sum_i dZ^{[l]}_{:,i}, \quad
-dA^{[l-1]} = W^{[l]\top} dZ^{[l]}, \quad
-dZ^{[l-1]} = dA^{[l-1]} \odot g^{[l-1]\prime}(Z^{[l-1]}).$$
+$$\begin{aligned}
+dW^{[l]} &= \tfrac{1}{m}\, dZ^{[l]} A^{[l-1]\top}, &
+db^{[l]} &= \tfrac{1}{m} \textstyle\sum_i dZ^{[l]}_{:,i}, \\
+dA^{[l-1]} &= W^{[l]\top} dZ^{[l]}, &
+dZ^{[l-1]} &= dA^{[l-1]} \odot g^{[l-1]\prime}(Z^{[l-1]}).
+\end{aligned}$$
 """
 
 from __future__ import annotations
@@ -377,10 +379,12 @@ class Network:
         $\frac{\lambda}{m} W^{[l]}$ is added to $dW^{[l]}$, the gradient of the
         penalty):
 
-        $$dW^{[l]} = \tfrac{1}{m} dZ^{[l]} A^{[l-1]\top}, \qquad
-        db^{[l]} = \tfrac{1}{m} \textstyle\sum_i dZ^{[l]}_{:,i},$$
-        $$dA^{[l-1]} = W^{[l]\top} dZ^{[l]}, \qquad
-        dZ^{[l-1]} = dA^{[l-1]} \odot g^{[l-1]\prime}(Z^{[l-1]}).$$
+        $$\begin{aligned}
+        dW^{[l]} &= \tfrac{1}{m} dZ^{[l]} A^{[l-1]\top}, &
+        db^{[l]} &= \tfrac{1}{m} \textstyle\sum_i dZ^{[l]}_{:,i}, \\
+        dA^{[l-1]} &= W^{[l]\top} dZ^{[l]}, &
+        dZ^{[l-1]} &= dA^{[l-1]} \odot g^{[l-1]\prime}(Z^{[l-1]}).
+        \end{aligned}$$
 
         Examples
         --------

@@ -319,12 +319,14 @@ def net221_by_hand(
     \delta^{[2]} = \frac{\partial J}{\partial \hat y}\,\sigma'(z^{[2]}), \quad
     \delta^{[1]}_j = W^{[2]}_{1j}\,\delta^{[2]}\,\sigma'(z^{[1]}_j),$$
 
-    $$dW^{[2]}_{1j} = \delta^{[2]} a^{[1]}_j, \quad
-    db^{[2]} = \delta^{[2]}, \quad
-    dW^{[1]}_{jk} = \delta^{[1]}_j x_k, \quad
-    db^{[1]}_j = \delta^{[1]}_j, \quad
-    \frac{\partial J}{\partial x_k} =
-    \textstyle\sum_j W^{[1]}_{jk}\,\delta^{[1]}_j .$$
+    $$\begin{aligned}
+    dW^{[2]}_{1j} &= \delta^{[2]} a^{[1]}_j, &
+    db^{[2]} &= \delta^{[2]}, \\
+    dW^{[1]}_{jk} &= \delta^{[1]}_j x_k, &
+    db^{[1]}_j &= \delta^{[1]}_j, \\
+    \frac{\partial J}{\partial x_k} &=
+    \textstyle\sum_j W^{[1]}_{jk}\,\delta^{[1]}_j .
+    \end{aligned}$$
 
     Returns
     -------
@@ -577,11 +579,13 @@ def three_layer_gradients(
     $A^{[3]} = Z^{[3]}$ with MSE (``task="regression"``). Backward, writing
     $G^{[l]} = \partial J/\partial Z^{[l]}$:
 
-    $$G^{[3]} = \tfrac{1}{m}(A^{[3]} - Y) \ \text{(BCE)}
-    \quad\text{or}\quad \tfrac{2}{m}(A^{[3]} - Y) \ \text{(MSE)},$$
-    $$G^{[l]} = (W^{[l+1]\top} G^{[l+1]}) \odot g^{[l]\prime}(Z^{[l]}),
-    \quad dW^{[l]} = G^{[l]} A^{[l-1]\top}, \quad
-    db^{[l]} = \textstyle\sum_i G^{[l]}_{:,i}.$$
+    $$\begin{aligned}
+    G^{[3]} &= \tfrac{1}{m}(A^{[3]} - Y) \ \text{(BCE)}
+      \quad\text{or}\quad \tfrac{2}{m}(A^{[3]} - Y) \ \text{(MSE)},\\
+    G^{[l]} &= (W^{[l+1]\top} G^{[l+1]}) \odot g^{[l]\prime}(Z^{[l]}),\\
+    dW^{[l]} &= G^{[l]} A^{[l-1]\top}, \quad
+    db^{[l]} = \textstyle\sum_i G^{[l]}_{:,i}.
+    \end{aligned}$$
 
     Returns
     -------
