@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from conftest import RTOL_SAME_FORMULA
 
 import nnbook as nb
 from nnbook import diagrams, worked
@@ -105,7 +106,7 @@ def test_net221_by_hand_equals_the_engine(biases):
         for key, value in pairs.items():
             np.testing.assert_allclose(h[key], value, rtol=1e-12, atol=1e-15, err_msg=key)
             assert h[key].shape == value.shape, key
-        assert h["J"] == pytest.approx(net.cost(x, y), rel=1e-12)
+        np.testing.assert_allclose(h["J"], net.cost(x, y), rtol=RTOL_SAME_FORMULA)
 
 
 def test_net221_by_hand_rejects_bad_shapes():
@@ -198,7 +199,9 @@ def test_graph_numbers_are_the_engines():
     assert set(shown) == set(ref), set(shown) ^ set(ref)
     for q, entries in shown.items():
         for number, value in entries:
-            assert value == pytest.approx(ref[q], rel=1e-12, abs=1e-15), q
+            np.testing.assert_allclose(
+                value, ref[q], rtol=RTOL_SAME_FORMULA, atol=1e-15, err_msg=str(q),
+            )
             assert _close_at_4_digits(number, ref[q]), (q, number, ref[q])
 
 
@@ -219,9 +222,11 @@ def test_graph_with_another_activation_reads_its_derivative():
     net = _net(acts=["tanh", "sigmoid"])
     shown = _numbers(_parse(diagrams.computation_graph_221(net, X, Y)))
     z1 = W1 @ X
-    assert shown["e_g1_1"][0][1] == pytest.approx(1 - np.tanh(z1[0, 0]) ** 2, rel=1e-12)
+    np.testing.assert_allclose(
+        shown["e_g1_1"][0][1], 1 - np.tanh(z1[0, 0]) ** 2, rtol=RTOL_SAME_FORMULA,
+    )
     g = net.backward(net.forward(X), Y)
-    assert shown["dz1_2"][0][1] == pytest.approx(g.dZ[1][1, 0], rel=1e-12)
+    np.testing.assert_allclose(shown["dz1_2"][0][1], g.dZ[1][1, 0], rtol=RTOL_SAME_FORMULA)
 
 
 @pytest.mark.parametrize(("args", "exc", "message"), [
@@ -267,11 +272,13 @@ def test_routing_panels_show_the_engines_numbers(unit, inp):
     for q, ref in expected.items():
         assert q in shown, q
         for number, value in shown[q]:
-            assert value == pytest.approx(ref, rel=1e-12), q
+            np.testing.assert_allclose(value, ref, rtol=RTOL_SAME_FORMULA, err_msg=str(q))
             assert _close_at_4_digits(number, ref), (q, number, ref)
     # the fork panel's sum of the two paths is the engine's W[1]^T dZ[1]
     g = _net().backward(_net().forward(X), Y)
-    assert shown[f"sum_x_{inp}"][0][1] == pytest.approx((W1.T @ g.dZ[1])[k, 0], rel=1e-12)
+    np.testing.assert_allclose(
+        shown[f"sum_x_{inp}"][0][1], (W1.T @ g.dZ[1])[k, 0], rtol=RTOL_SAME_FORMULA,
+    )
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
@@ -310,7 +317,7 @@ def test_value_tables_show_every_quantity(biases):
     assert set(shown) == set(expected), set(shown) ^ set(expected)
     for q, ref in expected.items():
         number, value = shown[q]
-        assert value == pytest.approx(ref, rel=1e-12, abs=1e-15), q
+        np.testing.assert_allclose(value, ref, rtol=RTOL_SAME_FORMULA, atol=1e-15, err_msg=str(q))
         assert _close_at_digits(number, ref, 6), (q, number, ref)
     assert ("+ b^{[1]}_j" in out) == biases  # bias terms only when there are biases
 

@@ -267,10 +267,12 @@ def test_l2_cost_adds_the_penalty_on_weights_only():
     plain = net.copy()
     plain.l2 = 0.0
     squares = sum(float((W ** 2).sum()) for W in net.W.values())
-    assert net.cost(X, Y) == pytest.approx(plain.cost(X, Y) + 0.3 / (2 * 7) * squares,
-                                           rel=1e-14)
+    np.testing.assert_allclose(
+        net.cost(X, Y), plain.cost(X, Y) + 0.3 / (2 * 7) * squares,
+        rtol=RTOL_SAME_FORMULA,
+    )
     net.b[1][:] = 5.0  # biases are not penalised
-    assert net.penalty(7) == pytest.approx(0.3 / 14 * squares, rel=1e-14)
+    np.testing.assert_allclose(net.penalty(7), 0.3 / 14 * squares, rtol=RTOL_SAME_FORMULA)
 
 
 def test_l2_backward_adds_lambda_over_m_W_to_dW_not_db():
@@ -333,7 +335,10 @@ def test_l2_fit_history_is_the_regularised_cost_and_shrinks_weights():
     for net in nets.values():
         before = net.cost(X, Y)
         hist = net.fit(X, Y, epochs=1, learning_rate=0.05)
-        assert hist.loss[0] == pytest.approx(before, rel=1e-12)  # full batch: J before the step
+        # full batch: J before the step
+        np.testing.assert_allclose(
+            hist.loss[0], before, rtol=RTOL_SAME_FORMULA,
+        )
         net.fit(X, Y, epochs=300, learning_rate=0.05)
 
     def norm(net):

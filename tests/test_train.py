@@ -212,13 +212,13 @@ def test_l2_fast_loop_equals_forward_backward_step(sizes, acts, loss, l2):
                                shuffle=True, rng=np.random.default_rng(7))
     assert _max_rel(fast, ref) < 1e-12
     assert _max_rel(plain, ref) < 1e-12
-    assert got == pytest.approx(also, rel=1e-12, abs=1e-14)
+    np.testing.assert_allclose(got, also, rtol=RTOL_SAME_FORMULA, atol=1e-14)
     # the recorded cost includes the penalty: the full batch's first entry is cost(X, Y)
     net = nb.Network(sizes, acts, loss, seed=3, l2=l2)
     J0 = net.cost(X, Y)
     first = _train.train(net, X, Y, epochs=1, learning_rate=0.1, batch_size=45, shuffle=False,
                          rng=np.random.default_rng(0))
-    assert first[0] == pytest.approx(J0, rel=1e-12)
+    np.testing.assert_allclose(first[0], J0, rtol=RTOL_SAME_FORMULA)
     # ... and it is not the unpenalised cost
     net0 = nb.Network(sizes, acts, loss, seed=3)
     assert J0 > net0.cost(X, Y)
