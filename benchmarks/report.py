@@ -111,22 +111,24 @@ def speed_table(res: dict[str, Any] | None = None) -> str:
     return _table("perf-speed", head, rows)
 
 
-def step_table(res: dict[str, Any] | None = None) -> str:
-    """Microseconds per minibatch step (forward, backward, update) for each library."""
+def _per_library(res: dict[str, Any] | None, key: str, spec: str,
+                 table_id: str) -> str:
+    """One row per workload, one column per library: ``r[key][library]``."""
     res = res or load()
     head = ["workload", "dtype"] + list(NAMES.values())
-    rows = [_lead(r) + [_num(r["step_us"].get(lib), ",.1f") for lib in NAMES]
+    rows = [_lead(r) + [_num(r[key].get(lib), spec) for lib in NAMES]
             for r in res["results"]]
-    return _table("perf-step", head, rows)
+    return _table(table_id, head, rows)
+
+
+def step_table(res: dict[str, Any] | None = None) -> str:
+    """Microseconds per minibatch step (forward, backward, update) for each library."""
+    return _per_library(res, "step_us", ",.1f", "perf-step")
 
 
 def accuracy_table(res: dict[str, Any] | None = None) -> str:
     """Test accuracy of each library's trained network."""
-    res = res or load()
-    head = ["workload", "dtype"] + list(NAMES.values())
-    rows = [_lead(r) + [_num(r["accuracy"].get(lib), ".3f") for lib in NAMES]
-            for r in res["results"]]
-    return _table("perf-accuracy", head, rows)
+    return _per_library(res, "accuracy", ".3f", "perf-accuracy")
 
 
 def memory_table(res: dict[str, Any] | None = None) -> str:

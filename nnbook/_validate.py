@@ -22,6 +22,7 @@ import numpy as np
 
 __all__ = [
     "check_activations",
+    "check_alt",
     "check_X",
     "check_Y",
     "check_layer_sizes",
@@ -51,6 +52,15 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
         bad = int(np.size(arr) - np.isfinite(arr).sum())
         raise ValueError(f"{name}: expected finite values, "
                          f"got {bad} NaN or inf entries")
+
+
+def check_alt(alt: Any) -> str:
+    """A figure's text alternative: a non-empty string, whitespace collapsed
+    (it becomes the SVG's accessible name and title)."""
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("alt: expected a non-empty description of the "
+                         f"figure, got {alt!r}")
+    return " ".join(alt.split())
 
 
 def check_dtype(dtype: Any) -> np.dtype:

@@ -60,6 +60,7 @@ from typing import Any
 
 import numpy as np
 
+from ._validate import check_alt
 from .network import Network
 
 __all__ = [
@@ -255,7 +256,7 @@ class _Canvas:
         self.parts.append(f"<text {' '.join(attrs)}>{body}</text>")
 
     def render(self, alt: str, *, max_width: int, kind: str) -> str:
-        alt = _check_alt(alt)
+        alt = check_alt(alt)
         body = "\n".join(self.parts)
         digest = hashlib.sha1((kind + alt + body).encode()).hexdigest()
         prefix = "nnbd" + digest[:8]
@@ -272,13 +273,6 @@ class _Canvas:
             f'<title id="{title_id}">{html.escape(alt)}</title>\n'
             f"<style>{_STYLE}</style>\n{body}\n</svg>\n"
         )
-
-
-def _check_alt(alt: Any) -> str:
-    if not isinstance(alt, str) or not alt.strip():
-        raise ValueError("alt: expected a non-empty description of the "
-                         f"figure, got {alt!r}")
-    return " ".join(alt.split())
 
 
 # ----------------------------------------------------------- the 2-2-1 numbers

@@ -224,7 +224,26 @@ class Network:
 
     @property
     def l2(self) -> float:
-        r"""The L2 penalty strength $\lambda \ge 0$ (0: no penalty)."""
+        r"""The L2 penalty strength $\lambda \ge 0$ (0: no penalty).
+
+        The cost gains $\frac{\lambda}{2m}\sum_l \lVert W^{[l]}\rVert_F^2$
+        and each $dW^{[l]}$ gains $\frac{\lambda}{m} W^{[l]}$; biases are not
+        penalised. A rejected value leaves the network unchanged.
+
+        Examples
+        --------
+        >>> import nnbook as nb
+        >>> net = nb.Network([2, 3, 1], ["tanh", "sigmoid"], "bce", seed=0)
+        >>> net.l2 = 0.1
+        >>> net.l2
+        0.1
+        >>> net.l2 = -1.0
+        Traceback (most recent call last):
+        ...
+        ValueError: l2: expected a finite number >= 0, got -1.0
+        >>> net.l2
+        0.1
+        """
         return self._l2
 
     @l2.setter

@@ -36,6 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from ._validate import check_alt
+
 __all__ = [
     "PALETTE",
     "activation_derivatives_svg",
@@ -110,13 +112,6 @@ def _rc() -> dict[str, Any]:
         "lines.linewidth": 2.0,
         "path.simplify": True,
     }
-
-
-def _check_alt(alt: str) -> str:
-    if not isinstance(alt, str) or not alt.strip():
-        raise ValueError("alt: expected a non-empty description of the "
-                         f"figure, got {alt!r}")
-    return alt.strip()
 
 
 def _to_svg(fig: Any, alt: str) -> str:
@@ -238,7 +233,7 @@ def activations_svg(
     names = _names(names, ACTIVATIONS)
     if alt is None:
         alt = _default_alt("Graphs", names, z_range)
-    alt = _check_alt(alt)
+    alt = check_alt(alt)
     z = np.linspace(z_range[0], z_range[1], 801)
 
     def draw(fig: Any) -> None:
@@ -302,7 +297,7 @@ def activation_derivatives_svg(
                          f"got {z_range!r}")
     if alt is None:
         alt = _default_alt("Derivatives", names, z_range)
-    alt = _check_alt(alt)
+    alt = check_alt(alt)
     left = np.linspace(z_range[0], 0.0, 401)[:-1]
     right = np.linspace(0.0, z_range[1], 401)[1:]
 
@@ -408,7 +403,7 @@ def network_svg(
                + (f"hidden layers of {hidden} units, " if L > 1 else "")
                + f"{sizes[-1]} output unit{'s' if sizes[-1] > 1 else ''}; "
                "every unit is connected to every unit of the next layer.")
-    alt = _check_alt(alt)
+    alt = check_alt(alt)
     _matplotlib()  # a clear ImportError when matplotlib is missing
     from matplotlib.patches import Circle, Rectangle
 
@@ -547,7 +542,7 @@ def loss_curve_svg(
     if alt is None:
         alt = (f"Training curve: the cost goes from {losses[0]:.3g} at epoch "
                f"1 to {losses[-1]:.3g} at epoch {losses.size}.")
-    alt = _check_alt(alt)
+    alt = check_alt(alt)
     if log is None:
         log = bool(np.all(losses > 0) and losses.max() / losses.min() > 20)
     epochs = np.arange(1, losses.size + 1)
@@ -626,7 +621,7 @@ def decision_boundary_svg(
         alt = (f"Decision regions of the classifier over {X.shape[1]} "
                f"training points: {acc:.0%} of them fall in the region of "
                "their own class.")
-    alt = _check_alt(alt)
+    alt = check_alt(alt)
     c0, c1 = PALETTE[0], PALETTE[1]
 
     def draw(fig: Any) -> None:
@@ -757,7 +752,7 @@ def loss_surface_svg(
     >>> print(svg.startswith("<svg"), "path-0" in svg)
     True True
     """
-    alt = _check_alt(alt)
+    alt = check_alt(alt)
     if not callable(cost):
         raise TypeError("cost: expected a function cost(w, b) -> float, "
                         f"got {cost!r}")
@@ -861,7 +856,7 @@ def loss_curves_svg(
     >>> print(svg.count("curve-"))
     2
     """
-    alt = _check_alt(alt)
+    alt = check_alt(alt)
     lines = _check_curves(curves, "curves", 1)
     if log and any(np.any(v <= 0) for v in lines.values()):
         raise ValueError("log: expected positive values for a logarithmic "
@@ -946,7 +941,7 @@ def fit_curves_svg(
     >>> print(svg.count("fit-0"))
     1
     """
-    alt = _check_alt(alt)
+    alt = check_alt(alt)
     X = np.asarray(X, dtype=float)
     Y = np.asarray(Y, dtype=float)
     if X.ndim != 2 or X.shape[0] != 1 or X.shape[1] == 0:
