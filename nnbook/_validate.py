@@ -203,3 +203,24 @@ def check_Y(
             f"got values in [{float(arr.min())}, {float(arr.max())}]"
         )
     return arr
+
+
+EPS_RANGE = (1e-10, 1e-2)
+r"""The finite-difference steps ``eps`` that
+[`gradient_check`][nnbook.gradcheck.gradient_check] accepts: below
+$10^{-10}$ rounding swamps the difference
+$J(\theta + \varepsilon) - J(\theta - \varepsilon)$, above $10^{-2}$ the
+$O(\varepsilon^2)$ truncation error does."""
+
+
+def check_eps(value: Any, name: str = "eps") -> float:
+    """A finite-difference step: a real number in ``EPS_RANGE``, returned as a
+    Python float."""
+    lo, hi = EPS_RANGE
+    expected = f"a number with {lo:g} <= {name} <= {hi:g}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected {expected}, got {value!r}")
+    eps = float(value)
+    if not lo <= eps <= hi:  # also refuses NaN and inf
+        raise ValueError(f"{name}: expected {expected}, got {value!r}")
+    return eps
