@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -26,8 +26,11 @@ __all__ = [
     "check_X",
     "check_Y",
     "check_layer_sizes",
+    "check_gradients",
     "check_learning_rate",
+    "check_parameters",
     "check_positive_int",
+    "check_seed",
     "check_dtype",
 ]
 
@@ -136,6 +139,91 @@ def check_learning_rate(value: Any, name: str = "learning_rate") -> float:
         raise ValueError(f"{name}: expected a finite number > 0, "
                          f"got {value!r}")
     return lr
+
+
+def check_seed(seed: Any, name: str = "seed") -> Any:
+    """What ``numpy.random.default_rng`` is given here: ``None`` (fresh
+    entropy), an integer ``>= 0``, or a ``numpy.random.Generator`` (used as
+    is, so it advances)."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return seed
+    expected = "None, an integer >= 0 or a numpy.random.Generator"
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{name}: expected {expected}, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"{name}: expected {expected}, got {seed!r}")
+    return int(seed)
+
+
+def _nonfinite_entries(arr: np.ndarray) -> str:
+    """``'at entries [(0, 1), (2, 0)] (2 of 6)'``: where ``arr`` is NaN/inf
+    (the first five)."""
+    bad = np.argwhere(~np.isfinite(arr))
+    where = [tuple(int(i) for i in ix) for ix in bad[:5]]
+    more = ", ..." if len(bad) > 5 else ""
+    return f"at entries {str(where)[:-1]}{more}] ({len(bad)} of {arr.size})"
+
+
+def check_parameters(
+    W: Any, b: Any, sizes: Sequence[int], dtype: np.dtype, when: str
+) -> None:
+    """A network's own ``W[l]``, ``b[l]`` before a call changes them: layers
+    ``1..L``, shapes ``(n[l], n[l-1])`` and ``(n[l], 1)``, the network's dtype,
+    finite. ``when`` ("before training starts") goes into the message."""
+    L = len(sizes) - 1
+    for name, P in (("W", W), ("b", b)):
+        if set(P) != set(range(1, L + 1)):
+            raise ValueError(f"{name}: expected the layers 1..{L}, "
+                             f"got keys {sorted(P, key=repr)}")
+    for l in range(1, L + 1):  # noqa: E741
+        for name, arr, shape in ((f"W[{l}]", W[l], (sizes[l], sizes[l - 1])),
+                                 (f"b[{l}]", b[l], (sizes[l], 1))):
+            if (not isinstance(arr, np.ndarray) or arr.shape != shape
+                    or arr.dtype != dtype):
+                got = (f"a {arr.dtype} array of shape {arr.shape}"
+                       if isinstance(arr, np.ndarray)
+                       else type(arr).__name__)
+                raise ValueError(f"{name}: expected a {dtype} array of shape "
+                                 f"{shape}, got {got}")
+            if not np.isfinite(arr).all():
+                raise ValueError(
+                    f"{name}: contains NaN or inf {when}, "
+                    f"{_nonfinite_entries(arr)}; the parameters were not "
+                    "finite before this call (this is not divergence)"
+                )
+
+
+def check_gradients(grads: Any, W: Any, b: Any) -> None:
+    """``grads.dW[l]``, ``grads.db[l]`` (``Network.step``): exactly the layers
+    of ``W``, ``b``, each an array of its parameter's shape and dtype, finite.
+    """
+    dW, db = getattr(grads, "dW", None), getattr(grads, "db", None)
+    if not isinstance(dW, Mapping) or not isinstance(db, Mapping):
+        raise TypeError("grads: expected the Gradients of this network's "
+                        "backward (dicts dW and db keyed by layer), got "
+                        f"{type(grads).__name__}")
+    layers = sorted(W)
+    for name, G, P in (("dW", dW, W), ("db", db, b)):
+        if set(G) != set(layers):
+            raise ValueError(
+                f"grads: expected {name}[l] for the layers {layers} of this "
+                f"network, got layers {sorted(G, key=repr)}")
+        for l in layers:  # noqa: E741
+            g, p, gname = G[l], P[l], f"{name}[{l}]"
+            if not isinstance(g, np.ndarray):
+                raise TypeError(f"grads: expected {gname} to be an array, "
+                                f"got {type(g).__name__}")
+            if g.shape != p.shape:
+                raise ValueError(
+                    f"grads: expected {gname} of shape {p.shape} (the shape "
+                    f"of {name[1:]}[{l}]), got shape {g.shape}")
+            if g.dtype != p.dtype:
+                raise ValueError(
+                    f"grads: expected {gname} of dtype {p.dtype} (the "
+                    f"network's), got dtype {g.dtype}")
+            if not np.isfinite(g).all():
+                raise ValueError(f"grads: {gname} contains NaN or inf "
+                                 f"{_nonfinite_entries(g)}")
 
 
 def check_X(X: Any, n0: int, dtype: np.dtype, name: str = "X") -> np.ndarray:
