@@ -18,6 +18,14 @@ $$\text{rel}(g_{\text{num}}, g_{\text{ana}}) =
 which is 0 for equal gradients, 1 for unrelated ones, and is not thrown off by
 single entries that are (near) zero. Everything runs in float64, whatever the
 network's dtype.
+
+Central differences assume $J$ is smooth between $\theta - \varepsilon$ and
+$\theta + \varepsilon$. ReLU and leaky ReLU have a kink at $z = 0$: when
+moving one entry by $\pm\varepsilon$ moves a pre-activation of such a layer
+onto or across 0, the difference quotient averages the two slopes, while
+backpropagation uses the derivative on one side (the book's convention
+$\mathrm{ReLU}'(0) = 0$). Such an entry is *at a kink*: it is counted, named
+and left out of the judged relative error, never reported as a failure.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from . import _validate as v
 from .network import Network
 
 __all__ = [
+    "KINKED",
     "GradCheckResult",
     "gradient_check",
     "check_problem",
@@ -42,6 +51,9 @@ __all__ = [
 ]
 
 TINY = 1e-300
+
+KINKED = ("relu", "leaky_relu")
+"""Activations with a kink (a jump of $g'$) at $z = 0$."""
 
 
 def relative_error(a: Any, b: Any) -> float:
@@ -86,6 +98,7 @@ def numerical_gradient(
     >>> g.round(6).tolist()
     [[2.0, -4.0]]
     """
+    eps = v.check_eps(eps)
     x = np.array(x, dtype=np.float64)  # a copy
     grad = np.zeros_like(x)
     for k in np.ndindex(x.shape):
@@ -107,11 +120,17 @@ class GradCheckResult:
     ----------
     errors : dict[str, float]
         Relative error (norm ratio) per parameter, keyed
-        ``"W1", "b1", ..., "WL", "bL"``.
+        ``"W1", "b1", ..., "WL", "bL"``, over the entries that are not at a
+        kink (all entries when there is no kink).
     numerical, analytical : dict[str, ndarray]
         The two gradients per parameter.
     eps : float
         The finite-difference step.
+    kinks : dict[str, ndarray]
+        Per parameter, a boolean mask of its shape: ``True`` where moving the
+        entry by $\pm\varepsilon$ moves a ReLU or leaky-ReLU pre-activation
+        onto or across its kink at 0. There the central difference averages
+        two slopes, so those entries are reported, not judged.
 
     Examples
     --------
@@ -119,19 +138,21 @@ class GradCheckResult:
     >>> net = nb.Network([2, 2, 1], ["tanh", "sigmoid"], "bce", seed=0)
     >>> result = nb.gradient_check(net, *nb.datasets.xor())
     >>> print(str(result).splitlines()[0])
-    param      shape       |num|       |ana|  rel. error
-    >>> result.max_error < 1e-7, result.passed(1e-7)
-    (True, True)
+    param      shape       |num|       |ana|  rel. error  at kink
+    >>> result.max_error < 1e-7, result.passed(1e-7), result.kink_count
+    (True, True, 0)
     """
 
     errors: dict[str, float]
     numerical: dict[str, np.ndarray] = field(repr=False)
     analytical: dict[str, np.ndarray] = field(repr=False)
     eps: float = 1e-6
+    kinks: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def max_error(self) -> float:
-        """The largest relative error over all parameters."""
+        """The largest relative error over all parameters (entries at a kink
+        left out)."""
         return max(self.errors.values())
 
     @property
@@ -140,8 +161,30 @@ class GradCheckResult:
         [`max_error`][nnbook.gradcheck.GradCheckResult.max_error]."""
         return self.max_error
 
+    @property
+    def errors_all(self) -> dict[str, float]:
+        """Relative error per parameter over *all* its entries, kinks
+        included (what a check blind to kinks would report)."""
+        return {k: relative_error(self.numerical[k], self.analytical[k])
+                for k in self.errors}
+
+    @property
+    def kink_count(self) -> int:
+        """How many parameter entries are at a kink."""
+        return sum(int(mask.sum()) for mask in self.kinks.values())
+
+    @property
+    def kink_entries(self) -> list[tuple[str, tuple[int, ...]]]:
+        """The entries at a kink, as ``(parameter, index)`` pairs with
+        0-based NumPy indices: ``("W1", (0, 1))`` is ``W[1][0, 1]``."""
+        return [(k, tuple(int(i) for i in idx))
+                for k, mask in self.kinks.items()
+                for idx in np.argwhere(mask)]
+
     def passed(self, tol: float = 1e-7) -> bool:
-        """``True`` when every parameter's relative error is below ``tol``.
+        """``True`` when every parameter's relative error, over the entries
+        not at a kink, is below ``tol``. Entries at a kink are not failures:
+        see [`kink_entries`][nnbook.gradcheck.GradCheckResult.kink_entries].
 
         Examples
         --------
@@ -150,19 +193,54 @@ class GradCheckResult:
         >>> result.passed(1e-7)
         False
         """
+        tol = v.check_learning_rate(tol, "tol")
         return self.max_error < tol
 
     def __str__(self) -> str:
         lines = [f"{'param':<6} {'shape':>9} {'|num|':>11} {'|ana|':>11} "
-                 f"{'rel. error':>11}"]
+                 f"{'rel. error':>11} {'at kink':>8}"]
         for name, err in self.errors.items():
             num, ana = self.numerical[name], self.analytical[name]
             shape = "x".join(str(s) for s in num.shape)
+            kinked = int(self.kinks[name].sum()) if name in self.kinks else 0
+            judged = f"{err:.2e}" if kinked < num.size else "-"  # none left
             lines.append(f"{name:<6} {shape:>9} {np.linalg.norm(num):>11.4e} "
-                         f"{np.linalg.norm(ana):>11.4e} {err:>11.2e}")
+                         f"{np.linalg.norm(ana):>11.4e} {judged:>11} "
+                         f"{kinked:>8}")
         lines.append(f"max relative error = {self.max_error:.2e}  "
                      f"(eps = {self.eps:g})")
+        n = self.kink_count
+        if n:
+            lines.append(f"{n} {'entry' if n == 1 else 'entries'} at a kink "
+                         "(a ReLU or leaky-ReLU pre-activation crosses 0")
+            lines.append("within eps): finite differences are undefined "
+                         "there, so not judged:")
+            names = [f"{k}[{', '.join(map(str, idx))}]"
+                     for k, idx in self.kink_entries]
+            line = " "
+            for i, entry in enumerate(names):
+                piece = entry + ("," if i < len(names) - 1 else "")
+                if len(line) + 1 + len(piece) > 79:
+                    lines.append(line)
+                    line = " "
+                line += " " + piece
+            lines.append(line)
         return "\n".join(lines)
+
+
+def _crosses_kink(
+    net: Network, Z0: dict[int, np.ndarray], Zm: dict[int, np.ndarray],
+    Zp: dict[int, np.ndarray],
+) -> bool:
+    """Whether, between the two perturbed forward passes, some pre-activation
+    of a kinked layer moved onto or across 0."""
+    for l in range(1, net.L + 1):
+        if net.g[l].name in KINKED:
+            lo = np.minimum(np.minimum(Zm[l], Zp[l]), Z0[l])
+            hi = np.maximum(np.maximum(Zm[l], Zp[l]), Z0[l])
+            if np.any((lo <= 0) & (hi >= 0) & (Zm[l] != Zp[l])):
+                return True
+    return False
 
 
 def gradient_check(
@@ -171,7 +249,12 @@ def gradient_check(
     r"""Compare ``net.backward`` with central differences of ``net``'s cost,
     parameter by parameter.
 
-    Works on a float64 copy of ``net`` (which is left untouched).
+    Works on a float64 copy of ``net`` (which is left untouched). An entry
+    whose $\pm\varepsilon$ move carries a ReLU or leaky-ReLU pre-activation
+    onto or across 0 is *at a kink*: the difference quotient there averages
+    two slopes, so it is reported in
+    [`kinks`][nnbook.gradcheck.GradCheckResult] and left out of
+    ``errors``, instead of being counted as a failure.
 
     Parameters
     ----------
@@ -179,7 +262,8 @@ def gradient_check(
     X, Y : arrays
         Inputs ``(n0, m)`` and targets ``(nL, m)``.
     eps : float
-        Finite-difference step $\varepsilon$.
+        Finite-difference step $\varepsilon$, with
+        $10^{-10} \le \varepsilon \le 10^{-2}$.
 
     Returns
     -------
@@ -193,38 +277,58 @@ def gradient_check(
     >>> result = nb.gradient_check(net, X, Y)
     >>> list(result.errors), result.passed(1e-7)
     (['W1', 'b1', 'W2', 'b2'], True)
+
+    A ReLU unit whose pre-activation is exactly 0: its incoming weights are
+    at the kink, reported and not judged.
+
+    >>> net = nb.Network.from_parameters(
+    ...     {1: [[1.0, -1.0], [0.5, 1.0]], 2: [[1.0, -2.0]]},
+    ...     {1: [[0.0], [0.1]], 2: [[0.0]]}, ["relu", "sigmoid"], "bce")
+    >>> result = nb.gradient_check(net, [[1.0], [1.0]], [[1.0]])
+    >>> result.kink_entries, result.passed(1e-7)
+    ([('W1', (0, 0)), ('W1', (0, 1)), ('b1', (0, 0))], True)
     """
+    if not isinstance(net, Network):
+        raise TypeError("net: expected an nnbook Network, "
+                        f"got {type(net).__name__}")
+    eps = v.check_eps(eps)
     acts = [net.g[l].name for l in range(1, net.L + 1)]
     net64 = Network.from_parameters(net.W, net.b, acts, net.loss.name,
                                     dtype=np.float64, l2=net.l2)
     X = v.check_X(X, net64.sizes[0], net64.dtype)
     Y = v.check_Y(Y, net64.sizes[-1], X.shape[1], net64.loss.name,
                   net64.dtype)
-    grads = net64.backward(net64.forward(X, check=False), Y, check=False)
+    cache0 = net64.forward(X, check=False)
+    grads = net64.backward(cache0, Y, check=False)
 
-    def cost() -> float:  # J, with the L2 penalty when net.l2 > 0
-        J = net64.loss.value(net64.forward(X, check=False).A[net64.L], Y)
-        return J + net64.penalty(X.shape[1])
+    def cost() -> tuple[float, dict[int, np.ndarray]]:
+        # J (with the L2 penalty when net.l2 > 0) and the pre-activations
+        cache = net64.forward(X, check=False)
+        J = net64.loss.value(cache.A[net64.L], Y)
+        return J + net64.penalty(X.shape[1]), cache.Z
 
     errors: dict[str, float] = {}
     numerical: dict[str, np.ndarray] = {}
     analytical: dict[str, np.ndarray] = {}
+    kinks: dict[str, np.ndarray] = {}
     for l in range(1, net64.L + 1):
         for name, param, ana in (("W", net64.W[l], grads.dW[l]),
                                  ("b", net64.b[l], grads.db[l])):
             num = np.zeros_like(param)
+            kink = np.zeros(param.shape, dtype=bool)
             for k in np.ndindex(param.shape):
                 old = param[k]
                 param[k] = old + eps
-                j_plus = cost()
+                j_plus, Z_plus = cost()
                 param[k] = old - eps
-                j_minus = cost()
+                j_minus, Z_minus = cost()
                 param[k] = old
                 num[k] = (j_plus - j_minus) / (2 * eps)
+                kink[k] = _crosses_kink(net64, cache0.Z, Z_minus, Z_plus)
             key = f"{name}{l}"
-            errors[key] = relative_error(num, ana)
-            numerical[key], analytical[key] = num, ana
-    return GradCheckResult(errors, numerical, analytical, eps)
+            errors[key] = relative_error(num[~kink], ana[~kink])
+            numerical[key], analytical[key], kinks[key] = num, ana, kink
+    return GradCheckResult(errors, numerical, analytical, eps, kinks)
 
 
 HIDDEN = ("sigmoid", "tanh", "relu", "identity", "leaky_relu")

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -29,6 +31,7 @@ def test_backprop_matches_central_differences(hidden, output, loss, depth):
     assert max(np.linalg.norm(g) for g in result.analytical.values()) > 1e-6
     assert result.max_error < 1e-7, str(result)
     assert result.passed(1e-7)
+    assert result.kink_count == 0 and result.errors == result.errors_all
 
 
 def test_gradient_check_catches_a_wrong_gradient(monkeypatch):
@@ -53,7 +56,9 @@ def test_result_str_table_and_alias():
     net = nb.Network([2, 2, 1], ["tanh", "sigmoid"], "bce", seed=0)
     result = nb.gradient_check(net, *nb.datasets.xor())
     text = str(result)
-    assert text.splitlines()[0].split() == ["param", "shape", "|num|", "|ana|", "rel.", "error"]
+    assert text.splitlines()[0].split() == ["param", "shape", "|num|", "|ana|", "rel.", "error",
+                                            "at", "kink"]
+    assert "kink" not in "\n".join(text.splitlines()[1:])  # no kink: nothing said about it
     assert "W1" in text and "2x2" in text and "max relative error" in text
     assert result.max_relative_error == result.max_error == max(result.errors.values())
 
@@ -66,3 +71,125 @@ def test_numerical_gradient_on_a_hand_formula():
     hand = (2 * a * a * (1 - a)) @ x.T
     np.testing.assert_allclose(numerical_gradient(f, W), hand, rtol=1e-8)
     assert nb.relative_error(hand, hand) == 0.0
+
+
+# ---------------------------------------------------------------- eps is validated
+
+@pytest.mark.parametrize("eps", [0, 0.0, -1e-6, float("nan"), float("inf"), 0.1, 1e-12],
+                         ids=["zero-int", "zero", "negative", "nan", "inf", "too-large",
+                              "too-small"])
+def test_eps_out_of_range_is_refused(eps):
+    net = nb.Network([2, 2, 1], ["tanh", "sigmoid"], "bce", seed=0)
+    with pytest.raises(ValueError, match=r"^eps: expected a number with 1e-10 <= eps <= 0\.01, "
+                                         r"got " + re.escape(repr(eps)) + "$"):
+        nb.gradient_check(net, *nb.datasets.xor(), eps=eps)
+
+
+@pytest.mark.parametrize("eps", ["1e-6", None, True, [1e-6], 1e-6j],
+                         ids=["str", "none", "bool", "list", "complex"])
+def test_eps_not_a_number_is_refused(eps):
+    net = nb.Network([2, 2, 1], ["tanh", "sigmoid"], "bce", seed=0)
+    with pytest.raises(TypeError, match=r"^eps: expected a number with 1e-10 <= eps <= 0\.01, "
+                                        r"got " + re.escape(repr(eps)) + "$"):
+        nb.gradient_check(net, *nb.datasets.xor(), eps=eps)
+
+
+def test_eps_bounds_and_numpy_floats_are_accepted():
+    net = nb.Network([2, 2, 1], ["tanh", "sigmoid"], "bce", seed=0)
+    for eps in (1e-10, 1e-2, np.float32(1e-4), 1e-6):
+        assert nb.gradient_check(net, *nb.datasets.xor(), eps=eps).eps == float(eps)
+
+
+def test_numerical_gradient_validates_eps():
+    with pytest.raises(ValueError, match=r"^eps: expected a number with 1e-10 <= eps <= 0\.01, "
+                                         r"got 0$"):
+        numerical_gradient(lambda w: float(w.sum()), np.ones(2), eps=0)
+
+
+def test_net_must_be_a_network():
+    with pytest.raises(TypeError, match=r"^net: expected an nnbook Network, got dict$"):
+        nb.gradient_check({"W": 1}, *nb.datasets.xor())
+
+
+def test_passed_validates_tol():
+    result = nb.gradient_check(nb.Network([2, 1], ["sigmoid"], "bce", seed=0),
+                               *nb.datasets.xor())
+    with pytest.raises(ValueError, match=r"^tol: expected a finite number > 0, got -1\.0$"):
+        result.passed(-1.0)
+
+
+# ---------------------------------------------------------------- kinks
+
+
+def _one_unit_at_the_kink(act="relu"):
+    """A 2-1-1 network whose single hidden pre-activation is exactly 0 (2*1 - 1*2 + 0)."""
+    net = nb.Network.from_parameters({1: [[2.0, -1.0]], 2: [[1.5]]}, {1: [[0.0]], 2: [[0.2]]},
+                                     [act, "sigmoid"], "bce")
+    X, Y = np.array([[1.0], [2.0]]), np.array([[1.0]])
+    assert net.forward(X).Z[1].tolist() == [[0.0]]
+    return net, X, Y
+
+
+def test_relu_exactly_at_the_kink_is_reported_not_failed():
+    net, X, Y = _one_unit_at_the_kink()
+    result = nb.gradient_check(net, X, Y)
+    # What a check blind to kinks says (and nnbook said before it looked for kinks): the
+    # analytical dW[1], db[1] are 0 (ReLU'(0) = 0), the central difference is half the slope.
+    assert result.errors_all["W1"] == 1.0 and result.errors_all["b1"] == 1.0
+    assert np.all(result.analytical["W1"] == 0) and np.all(result.numerical["W1"] != 0)
+    # Now: those entries are named as at a kink and not judged; the rest passes.
+    assert result.kink_entries == [("W1", (0, 0)), ("W1", (0, 1)), ("b1", (0, 0))]
+    assert result.kink_count == 3
+    assert result.kinks["W1"].tolist() == [[True, True]]
+    assert not result.kinks["W2"].any() and not result.kinks["b2"].any()
+    assert result.passed(1e-7) and result.max_error < 1e-7
+    text = str(result)
+    assert "3 entries at a kink" in text and "W1[0, 0], W1[0, 1], b1[0, 0]" in text
+    assert "finite differences are undefined" in text
+    assert max(len(line) for line in text.splitlines()) <= 79
+
+
+def test_leaky_relu_kink_is_reported_too():
+    net, X, Y = _one_unit_at_the_kink("leaky_relu")
+    result = nb.gradient_check(net, X, Y)
+    assert result.kink_count == 3 and result.passed(1e-7)
+    assert result.errors_all["W1"] > 1e-3  # slopes 0.01 and 1 averaged
+
+
+def test_kink_entries_are_only_those_that_move_a_kinked_unit():
+    # 2-3-1, m = 3: hidden unit 0 sits at 0 for example 0 only. Its incoming weights and bias
+    # are at the kink; every other entry (units 1 and 2, layer 2) is judged and passes.
+    W1 = [[1.0, -1.0], [0.5, 1.0], [-0.3, 0.8]]
+    net = nb.Network.from_parameters({1: W1, 2: [[1.0, -2.0, 0.7]]},
+                                     {1: [[0.0], [0.1], [0.2]], 2: [[0.0]]},
+                                     ["relu", "sigmoid"], "bce")
+    X = np.array([[1.0, 0.3, -0.5], [1.0, 0.9, 0.4]])
+    Y = np.array([[1.0, 0.0, 1.0]])
+    result = nb.gradient_check(net, X, Y)
+    assert result.kink_entries == [("W1", (0, 0)), ("W1", (0, 1)), ("b1", (0, 0))]
+    assert result.errors_all["W1"] > 1e-2  # blind to kinks: "failed"
+    assert result.errors["W1"] < 1e-7 and result.passed(1e-7)
+
+
+def test_near_kink_within_eps_is_found_and_far_is_not():
+    for z, expected in ((1e-7, 3), (-5e-7, 3), (1e-3, 0)):
+        net = nb.Network.from_parameters({1: [[2.0, -1.0]], 2: [[1.5]]}, {1: [[z]], 2: [[0.2]]},
+                                         ["relu", "sigmoid"], "bce")
+        result = nb.gradient_check(net, [[1.0], [2.0]], [[1.0]], eps=1e-6)
+        assert result.kink_count == expected, (z, str(result))
+        assert result.errors["b2"] < 1e-7, str(result)
+
+
+def test_a_wrong_relu_backward_still_fails_next_to_a_kink(monkeypatch):
+    W1 = [[1.0, -1.0], [0.5, 1.0], [-0.3, 0.8]]
+    net = nb.Network.from_parameters({1: W1, 2: [[1.0, -2.0, 0.7]]},
+                                     {1: [[0.0], [0.1], [0.2]], 2: [[0.0]]},
+                                     ["relu", "sigmoid"], "bce")
+    X = np.array([[1.0, 0.3, -0.5], [1.0, 0.9, 0.4]])
+    Y = np.array([[1.0, 0.0, 1.0]])
+    # a backward with a wrong slope (1.5 instead of 1 on the active side)
+    monkeypatch.setitem(nb.activations._BACKWARD, "relu",
+                        lambda dA, Z, A: dA * 1.5 * (Z > 0))
+    result = nb.gradient_check(net, X, Y)
+    assert result.kink_count == 3
+    assert not result.passed(1e-7) and result.errors["W1"] > 1e-2, str(result)
