@@ -44,6 +44,7 @@ __all__ = [
     "activations_svg",
     "decision_boundary_svg",
     "fit_curves_svg",
+    "gradient_norms_svg",
     "loss_curve_svg",
     "loss_curves_svg",
     "loss_surface_svg",
@@ -975,3 +976,102 @@ def fit_curves_svg(
                   fontsize=9)
 
     return _render(draw, alt, (5.2, 3.6 + 0.2 * (len(lines) + len(ref))))
+
+
+# ------------------------------------------------------------- depth and init
+def _check_panels(panels: Any) -> dict[str, dict[str, np.ndarray]]:
+    """A mapping title -> {label -> positive finite values}, at most 4
+    panels and at most 6 labels in all."""
+    if not hasattr(panels, "items") or not panels:
+        raise TypeError("panels: expected a non-empty dict title -> "
+                        f"{{label: values}}, got {panels!r}")
+    if len(panels) > 4:
+        raise ValueError("panels: expected at most 4 panels, "
+                         f"got {len(panels)}")
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for title, curves in panels.items():
+        lines = _check_curves(curves, f"panels[{title!r}]", 1)
+        for label, arr in lines.items():
+            if np.any(arr <= 0):
+                raise ValueError(
+                    f"panels[{title!r}][{label!r}]: expected positive "
+                    "values for the logarithmic axis, got values <= 0")
+        out[str(title)] = lines
+    labels = {label for lines in out.values() for label in lines}
+    if len(labels) > len(PALETTE):
+        raise ValueError(f"panels: expected at most {len(PALETTE)} distinct "
+                         f"labels in all, got {len(labels)}")
+    return out
+
+
+def gradient_norms_svg(
+    panels: Any,
+    *,
+    alt: str,
+    xlabel: str = "layer $l$",
+    ylabel: str = r"$\Vert dW^{[l]}\Vert_F$",
+) -> str:
+    r"""Small multiples of per-layer quantities (say, gradient norms) on one
+    shared logarithmic axis.
+
+    Parameters
+    ----------
+    panels : dict str -> dict str -> sequence of float
+        Panel title -> {line label -> the values at layers $1, 2, \dots$}
+        (value $k$ is drawn at layer $k + 1$). At most 4 panels; a label
+        keeps its colour and line style in every panel (at most 6 labels in
+        all). Values must be positive (logarithmic axis).
+    alt : str
+        Text alternative (required: say what the panels show).
+    xlabel, ylabel : str
+        Axis labels (the vertical label is written once, on the first panel).
+
+    Returns
+    -------
+    str
+        SVG markup. Panel $p$'s line $k$ has an id ending in
+        ``norms-<p>-<k>``.
+
+    Examples
+    --------
+    >>> from nnbook.plot import gradient_norms_svg
+    >>> panels = {"sigmoid": {"small": [1e-9, 1e-5, 1e-1]},
+    ...           "ReLU": {"small": [1e-6, 1e-4, 1e-2], "He": [1, 1, 1]}}
+    >>> svg = gradient_norms_svg(panels, alt="Two panels, three lines")
+    >>> print(svg.count("norms-"))
+    3
+    """
+    alt = check_alt(alt)
+    groups = _check_panels(panels)
+    labels: list[str] = []
+    for lines in groups.values():
+        labels += [label for label in lines if label not in labels]
+    every = np.concatenate([a for lines in groups.values()
+                            for a in lines.values()])
+    y_lo, y_hi = float(every.min()) / 3.0, float(every.max()) * 3.0
+    depth = max(a.size for lines in groups.values() for a in lines.values())
+
+    def draw(fig: Any) -> None:
+        axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
+        legend: dict[str, Any] = {}  # label -> its first line
+        for p, (title, lines) in enumerate(groups.items()):
+            ax = axes[p]
+            for k, (label, values) in enumerate(lines.items()):
+                i = labels.index(label)
+                line, = ax.plot(np.arange(1, values.size + 1), values,
+                                color=PALETTE[i % len(PALETTE)],
+                                linestyle=_STYLES[i % len(_STYLES)],
+                                marker="o", markersize=2.5)
+                line.set_gid(f"norms-{p}-{k}")
+                legend.setdefault(label, line)
+            ax.set_yscale("log")
+            ax.set_ylim(y_lo, y_hi)
+            ax.set_xlim(0.5, depth + 0.5)
+            ax.set_title(title, fontsize=10)
+            ax.set_xlabel(xlabel)
+        axes[0].set_ylabel(ylabel)
+        fig.legend([legend[label] for label in labels], labels,
+                   loc="outside lower center", ncol=min(3, len(labels)),
+                   fontsize=9)
+
+    return _render(draw, alt, (2.3 * len(groups) + 0.9, 3.5))

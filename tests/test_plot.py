@@ -55,6 +55,9 @@ FIGURES = {
     "fits": lambda alt: plot.fit_curves_svg(
         [[-1.0, 0.0, 1.0]], [[-1.0, 0.1, 0.9]], {"line": [[-1.0, -1.0], [1.0, 1.0]]},
         alt=alt, reference=("truth", [[-1.0, -0.9], [1.0, 0.9]])),
+    "norms": lambda alt: plot.gradient_norms_svg(
+        {"tanh": {"small": [1e-9, 1e-5, 1e-1], "Xavier": [0.2, 0.1, 0.1]},
+         "ReLU": {"He": [1.0, 1.2, 0.9]}}, alt=alt),
 }
 
 
@@ -208,6 +211,17 @@ def test_relu_derivative_drawn_with_a_jump() -> None:
          "curves"),
         (lambda: plot.fit_curves_svg([[0.0]], [[0.0]], {"a": [[0, 0]]}, alt="a",
                                      reference=[[0, 0]]), "reference"),
+        (lambda: plot.gradient_norms_svg({}, alt="a"), "panels"),
+        (lambda: plot.gradient_norms_svg([[1.0]], alt="a"), "panels"),
+        (lambda: plot.gradient_norms_svg({"p": {"a": [1.0, 0.0]}}, alt="a"), "panels"),
+        (lambda: plot.gradient_norms_svg({"p": {"a": [1.0, float("nan")]}}, alt="a"),
+         "panels"),
+        (lambda: plot.gradient_norms_svg({str(k): {"a": [1.0]} for k in range(5)}, alt="a"),
+         "panels"),
+        (lambda: plot.gradient_norms_svg({str(k): {str(k): [1.0]} for k in range(4)}
+                                         | {"x": {"y": [1.0], "z": [1.0], "w": [1.0]}},
+                                         alt="a"), "panels"),
+        (lambda: plot.gradient_norms_svg({"p": {"a": [1.0]}}, alt=""), "alt"),
     ],
 )
 def test_bad_input_names_the_argument(call, match: str) -> None:
@@ -246,3 +260,23 @@ def test_fit_curves_count():
     svg = plot.fit_curves_svg([[0.0, 1.0]], [[0.0, 1.0]],
                               {"a": [[0, 0], [1, 1]], "b": [[0, 1], [1, 0]]}, alt="fits")
     assert len(re.findall(r'id="[^"]*-fit-\d+"', svg)) == 2
+
+
+def test_gradient_norms_one_panel_per_group_one_colour_per_label():
+    panels = {"sigmoid": {"small": [1e-9, 1e-5, 1e-1], "He": [1e-3, 1e-2, 1e-1]},
+              "ReLU": {"He": [1.0, 1.1, 0.9], "small": [1e-6, 1e-4, 1e-2]}}
+    svg = plot.gradient_norms_svg(panels, alt="two panels")
+    ids = re.findall(r'id="[^"]*-norms-(\d+)-(\d+)"', svg)
+    assert sorted(ids) == [("0", "0"), ("0", "1"), ("1", "0"), ("1", "1")]
+    assert len(re.findall(r'<g id="[^"]*-axes_\d+"', svg)) == 2   # one axis per panel
+    root = ET.fromstring(svg)
+
+    def colour(p: int, k: int) -> str:
+        group = next(g for g in root.iter(SVG_NS + "g")
+                     if g.get("id", "").endswith(f"-norms-{p}-{k}"))
+        path = next(group.iter(SVG_NS + "path"))
+        return re.search(r"stroke: (#[0-9a-f]{6})", path.get("style", "")).group(1)
+
+    assert colour(0, 0) == colour(1, 1) == plot.PALETTE[0]      # "small" in both panels
+    assert colour(0, 1) == colour(1, 0) == plot.PALETTE[1]      # "He" in both panels
+    assert len(re.findall(r'<g id="[^"]*-legend_\d+"', svg)) == 1  # one legend for all
