@@ -14,7 +14,7 @@ Examples
 True
 """
 
-from . import datasets, worked
+from . import autodiff, datasets, worked
 from .activations import (
     ACTIVATIONS,
     DERIVATIVES,
@@ -44,6 +44,7 @@ from .io import load, save
 from .losses import (
     LOSSES,
     SHORTCUTS,
+    VALID_PAIRS,
     Loss,
     bce,
     bce_derivative,
@@ -55,7 +56,7 @@ from .losses import (
     mse_derivative,
     output_delta,
 )
-from .network import Cache, Gradients, History, Network
+from .network import Cache, Gradients, History, Network, StopTraining
 
 __version__ = "0.1.0"
 
@@ -64,6 +65,8 @@ __all__ = [
     "DERIVATIVES",
     "LOSSES",
     "SHORTCUTS",
+    "StopTraining",
+    "VALID_PAIRS",
     "Activation",
     "Cache",
     "GradCheckResult",
@@ -72,6 +75,7 @@ __all__ = [
     "Loss",
     "Network",
     "__version__",
+    "autodiff",
     "bce",
     "bce_derivative",
     "bce_with_logits",
