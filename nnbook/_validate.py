@@ -47,7 +47,20 @@ def _as_float_array(value: Any, name: str, dtype: np.dtype) -> np.ndarray:
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name}: expected a numeric array, "
                         f"got dtype {arr.dtype}")
-    return arr.astype(dtype, copy=False)
+    with np.errstate(over="ignore"):  # an overflow is reported just below
+        out = arr.astype(dtype, copy=False)
+    if out is not arr and arr.dtype.kind == "f":
+        over = np.isfinite(arr) & ~np.isfinite(out)
+        if over.any():
+            top = float(np.abs(arr[over]).max())
+            k = int(over.sum())
+            raise ValueError(
+                f"{name}: expected values that fit {dtype} "
+                f"(|x| <= {float(np.finfo(dtype).max):.6g}), got {k} "
+                f"{'entry' if k == 1 else 'entries'} beyond it "
+                f"(largest |x| = {top:.6g})"
+            )
+    return out
 
 
 def _check_finite(arr: np.ndarray, name: str) -> None:
@@ -66,17 +79,25 @@ def check_alt(alt: Any) -> str:
     return " ".join(alt.split())
 
 
-def check_dtype(dtype: Any) -> np.dtype:
-    """Return ``np.dtype(dtype)``, which must be a floating type (float32 or
-    float64)."""
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+"""The dtypes a network computes in. float16 overflows at 65504 (one
+exponential of a logit of 11), longdouble and complex are not what the
+book's NumPy code or its tolerances are written for."""
+
+
+def check_dtype(dtype: Any, source: str = "") -> np.dtype:
+    """Return ``np.dtype(dtype)``, which must be float32 or float64 (native
+    byte order). ``source`` says where an implicit dtype came from."""
+    expected = "dtype: expected np.float32 or np.float64, got"
     try:
         dt = np.dtype(dtype)
-    except TypeError as exc:
-        raise TypeError("dtype: expected a NumPy floating dtype, "
-                        f"got {dtype!r}") from exc
-    if dt.kind != "f":
-        raise TypeError("dtype: expected a floating dtype such as np.float64, "
-                        f"got {dt}")
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{expected} {dtype!r}{source}") from exc
+    if dt not in FLOAT_DTYPES or not dt.isnative:
+        got = dt.name if dt.kind in "biufc" else str(dt)
+        if not dt.isnative:
+            got += f" in non-native byte order ({dt.str})"
+        raise TypeError(f"{expected} {got}{source}")
     return dt
 
 
@@ -256,7 +277,8 @@ def check_Y(
     Y: Any, nL: int, m: int, loss: str, dtype: np.dtype, name: str = "Y"
 ) -> np.ndarray:
     """``Y`` of shape ``(nL, m)``, finite; in ``[0, 1]`` for BCE and
-    cross-entropy."""
+    cross-entropy; for cross-entropy every column sums to 1 within
+    ``losses.target_sum_tolerance(nL, dtype)``."""
     arr = _as_float_array(Y, name, dtype)
     if arr.ndim == 1:
         if nL != 1:
@@ -286,10 +308,28 @@ def check_Y(
         )
     _check_finite(arr, name)
     if loss in ("bce", "cross_entropy") and (arr.min() < 0 or arr.max() > 1):
+        i, j = np.argwhere((arr < 0) | (arr > 1))[0]
         raise ValueError(
             f"{name}: expected targets in [0, 1] for loss {loss!r}, "
-            f"got values in [{float(arr.min())}, {float(arr.max())}]"
+            f"got values in [{float(arr.min())}, {float(arr.max())}] "
+            f"(the first outside at row {i}, column {j})"
         )
+    if loss == "cross_entropy":
+        from .losses import target_sum_tolerance
+
+        tol = target_sum_tolerance(nL, dtype)
+        sums = arr.sum(axis=0, dtype=np.float64)
+        bad = np.flatnonzero(np.abs(sums - 1) > tol)
+        if bad.size:
+            j = int(bad[0])
+            raise ValueError(
+                f"{name}: expected every column to sum to 1 for loss "
+                "'cross_entropy' (a probability vector per example, within "
+                f"n[L] * eps = {tol:.3g} for {dtype}), got {bad.size} of "
+                f"{m} columns that do not: column {j} sums to "
+                f"{float(sums[j])!r} (one label per example: "
+                "nnbook.datasets.one_hot; several: sigmoid outputs and 'bce')"
+            )
     return arr
 
 

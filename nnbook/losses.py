@@ -9,46 +9,88 @@ $$J = \frac{1}{m} \sum_{i=1}^{m} \mathcal{L}^{(i)}.$$
 A loss *derivative* returns the per-example gradient
 $dA^{[L]} = m \, \partial J / \partial A^{[L]}$, whose column $i$ is
 $\partial \mathcal{L}^{(i)} / \partial a^{[L](i)}$.
+
+Only meaningful pairs of output activation and loss are accepted
+([`VALID_PAIRS`][nnbook.losses.VALID_PAIRS], checked by
+[`check_pair`][nnbook.losses.check_pair]): BCE needs sigmoid outputs,
+cross-entropy needs softmax outputs, MSE takes any output activation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from .activations import get_activation
+from .activations import ACTIVATIONS, get_activation
 
 __all__ = [
     "LOSSES",
     "SHORTCUTS",
+    "VALID_PAIRS",
     "Loss",
     "bce",
     "bce_derivative",
     "bce_with_logits",
+    "check_pair",
+    "clip_eps",
     "cross_entropy",
     "cross_entropy_derivative",
     "get_loss",
+    "target_sum_tolerance",
     "mse",
     "mse_derivative",
     "output_delta",
 ]
 
 EPS = 1e-12
+r"""The requested clipping margin of BCE and cross-entropy; the margin used is
+[`clip_eps`][nnbook.losses.clip_eps] of the dtype (never below its machine
+epsilon)."""
 
 
 def _m(A: np.ndarray) -> int:
     return A.shape[1] if A.ndim == 2 else A.size
 
 
-def _eps(A: np.ndarray, eps: float) -> float:
-    """Clipping margin, at least the dtype's machine epsilon (so that
-    ``1 - eps < 1`` in float32 too)."""
-    A = np.asarray(A)
-    if A.dtype.kind != "f":
+def clip_eps(dtype: Any, eps: float = EPS) -> float:
+    r"""The clipping margin $\varepsilon$ that [`bce`][nnbook.losses.bce],
+    [`bce_derivative`][nnbook.losses.bce_derivative],
+    [`cross_entropy`][nnbook.losses.cross_entropy] and
+    [`cross_entropy_derivative`][nnbook.losses.cross_entropy_derivative] use
+    for arrays of ``dtype``: $\max(\mathrm{eps}, \epsilon_{\mathrm{mach}})$,
+    the machine epsilon being the gap between 1 and the next number.
+
+    * float64: $10^{-12}$ (``eps`` itself; $\epsilon_{\mathrm{mach}}
+      = 2^{-52} \approx 2.2 \times 10^{-16}$ is smaller);
+    * float32: $2^{-23} \approx 1.19 \times 10^{-7}$, not $10^{-12}$:
+      $1 - 10^{-12}$ rounds to exactly 1 in float32, so the upper clip would
+      leave $\ln(1 - a) = \ln 0$. The losses are therefore capped at
+      $-\ln \varepsilon \approx 27.6$ per unit in float64 and
+      $\approx 15.9$ in float32.
+
+    A non-floating ``dtype`` (integer targets passed as ``A``) gets ``eps``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from nnbook.losses import clip_eps
+    >>> clip_eps(np.float64), clip_eps(np.float32) == 2.0**-23
+    (1e-12, True)
+    >>> bool(np.float32(1) - np.float32(1e-12) == 1)   # why float32 needs more
+    True
+    """
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
         return eps
-    return max(eps, float(np.finfo(A.dtype).eps))
+    return max(eps, float(np.finfo(dt).eps))
+
+
+def _eps(A: np.ndarray, eps: float) -> float:
+    """The clipping margin for ``A``: ``clip_eps(A.dtype, eps)``."""
+    return clip_eps(np.asarray(A).dtype, eps)
 
 
 # --8<-- [start:bce]
@@ -59,16 +101,20 @@ def bce(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> float:
     \left[ y_k \ln a_k + (1 - y_k) \ln(1 - a_k) \right].$$
 
     ``A`` is clipped to $[\varepsilon, 1 - \varepsilon]$ so the logarithms stay
-    finite.
+    finite, with $\varepsilon$ = [`clip_eps`][nnbook.losses.clip_eps] of
+    ``A``'s dtype: $10^{-12}$ in float64, $2^{-23} \approx 1.19 \times
+    10^{-7}$ in float32.
 
     Parameters
     ----------
     A : ndarray, shape (n_L, m)
         Predicted probabilities.
     Y : ndarray, shape (n_L, m)
-        Targets in $[0, 1]$.
+        Targets in $[0, 1]$ (a [`Network`][nnbook.network.Network] refuses
+        others).
     eps : float
-        Clipping margin.
+        Requested clipping margin; raised to the dtype's machine epsilon
+        when smaller ([`clip_eps`][nnbook.losses.clip_eps]).
 
     Examples
     --------
@@ -87,8 +133,10 @@ def bce(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> float:
 def bce_derivative(
     A: np.ndarray, Y: np.ndarray, eps: float = EPS
 ) -> np.ndarray:
-    r"""Per-example BCE gradient $dA = \dfrac{A - Y}{A(1 - A)}$ (with the
-    clipped ``A``).
+    r"""Per-example BCE gradient $dA = \dfrac{A - Y}{A(1 - A)}$ (with ``A``
+    clipped to $[\varepsilon, 1 - \varepsilon]$, $\varepsilon$ =
+    [`clip_eps`][nnbook.losses.clip_eps] of its dtype: $10^{-12}$ in float64,
+    $\approx 1.19 \times 10^{-7}$ in float32).
 
     Equal to $-\left(\dfrac{Y}{A} - \dfrac{1 - Y}{1 - A}\right)$, over one
     fraction.
@@ -163,11 +211,16 @@ def mse_derivative(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
 
 def cross_entropy(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> float:
-    r"""Categorical cross-entropy for softmax outputs and one-hot ``Y``,
+    r"""Categorical cross-entropy for softmax outputs and targets whose
+    columns are probability vectors (one-hot labels, or soft labels summing
+    to 1),
 
     $$J = -\frac{1}{m} \sum_{i=1}^{m} \sum_{k} y_k \ln a_k .$$
 
-    ``A`` is clipped below at $\varepsilon$.
+    ``A`` is clipped below at $\varepsilon$ =
+    [`clip_eps`][nnbook.losses.clip_eps] of its dtype ($10^{-12}$ in
+    float64, $2^{-23} \approx 1.19 \times 10^{-7}$ in float32), so a
+    column costs at most $-\ln \varepsilon$.
 
     Examples
     --------
@@ -181,11 +234,41 @@ def cross_entropy(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> float:
     return float(-(Y * np.log(np.clip(A, _eps(A, eps), None))).sum() / _m(A))
 
 
+def target_sum_tolerance(n: int, dtype: Any) -> float:
+    r"""How far from 1 a column of cross-entropy targets may sum:
+    $n \, \epsilon_{\mathrm{mach}}$ for $n$ output units
+    ($\epsilon_{\mathrm{mach}}$ = ``np.finfo(dtype).eps``, $2^{-52}$ in
+    float64, $2^{-23}$ in float32).
+
+    Why this much: a probability vector that sums to 1 exactly, rounded entry
+    by entry into ``dtype``, moves its sum by at most
+    $\tfrac12 \epsilon_{\mathrm{mach}}$; one computed in ``dtype`` (a
+    softmax: $n$ exponentials, a sum of $n$ terms, $n$ divisions) carries
+    about $(n + 2) \tfrac12 \epsilon_{\mathrm{mach}}$. Both fit under
+    $n \, \epsilon_{\mathrm{mach}}$ for $n \ge 2$ (and a one-unit
+    softmax is exactly 1). A column outside it is not a probability
+    vector, and the softmax shortcut $A - Y$ would then be off by
+    $A (\sum_k y_k - 1)$: a [`Network`][nnbook.network.Network] refuses
+    it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from nnbook.losses import target_sum_tolerance
+    >>> target_sum_tolerance(10, np.float64) == 10 * 2.0**-52
+    True
+    >>> float(target_sum_tolerance(3, np.float32))
+    3.5762786865234375e-07
+    """
+    return n * float(np.finfo(np.dtype(dtype)).eps)
+
+
 def cross_entropy_derivative(
     A: np.ndarray, Y: np.ndarray, eps: float = EPS
 ) -> np.ndarray:
     r"""Per-example cross-entropy gradient $dA = -Y / A$ (``A`` clipped below
-    at $\varepsilon$).
+    at $\varepsilon$ = [`clip_eps`][nnbook.losses.clip_eps] of its dtype:
+    $10^{-12}$ in float64, $\approx 1.19 \times 10^{-7}$ in float32).
 
     Examples
     --------
@@ -263,6 +346,81 @@ def get_loss(name: str | Loss) -> Loss:
     return LOSSES[key]
 
 
+# --8<-- [start:VALID_PAIRS]
+VALID_PAIRS: tuple[tuple[str, str], ...] = (
+    ("sigmoid", "bce"),            # BCE needs outputs in (0, 1)
+    ("softmax", "cross_entropy"),  # cross-entropy: a distribution per column
+    *((name, "mse") for name in ACTIVATIONS),  # MSE: any real output
+)
+# --8<-- [end:VALID_PAIRS]
+r"""The (output activation, loss) pairs a [`Network`][nnbook.network.Network]
+accepts; [`check_pair`][nnbook.losses.check_pair] refuses every other.
+
+A loss is meaningful for an output activation when the outputs lie where the
+loss is defined and the loss measures what they stand for:
+
+* ``bce`` is $-[y \ln a + (1 - y) \ln(1 - a)]$ per unit: it needs every
+  $a$ in $(0, 1)$, one independent probability per unit. Only sigmoid
+  guarantees it. tanh, identity, ReLU and leaky ReLU leave $(0, 1)$ (the
+  logarithms are clipped there, and the cost stops being differentiable);
+  softmax stays in $(0, 1)$ but ties its units into one distribution, whose
+  negative log-likelihood is cross-entropy, not a sum of per-unit BCEs.
+* ``cross_entropy`` is $-\sum_k y_k \ln a_k$ per column: it needs each
+  column to be a probability distribution. Only softmax guarantees it
+  (positive, summing to 1); with sigmoid outputs nothing pulls the units
+  whose $y_k = 0$ down, so the cost falls by pushing every $a_k$ to 1.
+* ``mse`` is $\sum_k (a_k - y_k)^2$: defined for any real outputs, so every
+  activation of [`ACTIVATIONS`][nnbook.activations.ACTIVATIONS] may feed it.
+
+Every pair of [`SHORTCUTS`][nnbook.losses.SHORTCUTS] is in this table."""
+
+
+def check_pair(activation: str, loss: str) -> tuple[str, str]:
+    r"""Refuse an (output activation, loss) pair not in
+    [`VALID_PAIRS`][nnbook.losses.VALID_PAIRS].
+
+    ``activation`` is the output layer's, the last of a network's
+    ``activations``. Names are resolved first (``"ce"`` is
+    ``"cross_entropy"``), so an unknown name gets the lookup's error.
+
+    Returns
+    -------
+    tuple of str
+        The canonical ``(activation, loss)`` names.
+
+    Raises
+    ------
+    ValueError
+        Naming ``activations`` and ``loss``, the pair that came, the output
+        activations the loss accepts and the full list of valid pairs.
+
+    Examples
+    --------
+    >>> from nnbook.losses import VALID_PAIRS, check_pair
+    >>> [pair for pair in VALID_PAIRS if pair[1] != "mse"]
+    [('sigmoid', 'bce'), ('softmax', 'cross_entropy')]
+    >>> check_pair("softmax", "ce")
+    ('softmax', 'cross_entropy')
+    >>> check_pair("tanh", "bce")
+    Traceback (most recent call last):
+    ...
+    ValueError: activations, loss: loss 'bce' needs the output activation
+    (the last of activations) to be one of ['sigmoid'], got 'tanh'; the
+    valid (output activation, loss) pairs are [('sigmoid', 'bce'), ...]
+    """
+    act = get_activation(activation).name
+    lo = get_loss(loss).name
+    if (act, lo) not in VALID_PAIRS:
+        ok = [a for a, name in VALID_PAIRS if name == lo]
+        raise ValueError(
+            f"activations, loss: loss {lo!r} needs the output activation "
+            f"(the last of activations) to be one of {ok}, got {act!r}; "
+            "the valid (output activation, loss) pairs are "
+            f"{list(VALID_PAIRS)}"
+        )
+    return act, lo
+
+
 # --8<-- [start:SHORTCUTS]
 SHORTCUTS: dict[
     tuple[str, str], Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -288,9 +446,14 @@ def output_delta(
     * softmax + cross-entropy: $dZ^{[L]} = A^{[L]} - Y$
     * identity + MSE: $dZ^{[L]} = 2(A^{[L]} - Y)$
 
-    Every other pairing uses the general chain
+    The softmax shortcut uses $\sum_k y_k = 1$ in every column: for other
+    targets the gradient is $A^{[L]} \sum_k y_k - Y$, which is why a
+    [`Network`][nnbook.network.Network] refuses them. The other valid pairs
+    (MSE after a non-identity output) use the general chain
     $dZ^{[L]} = g^{[L]}.\mathrm{backward}(dA^{[L]}, Z^{[L]}, A^{[L]})$ with
-    $dA^{[L]}$ the loss derivative.
+    $dA^{[L]}$ the loss derivative. A pair outside
+    [`VALID_PAIRS`][nnbook.losses.VALID_PAIRS] raises ``ValueError``
+    ([`check_pair`][nnbook.losses.check_pair]).
 
     Examples
     --------
@@ -304,10 +467,10 @@ def output_delta(
     >>> nb.output_delta("tanh", "mse", Z, A, Y).round(4).tolist()
     [[-2.0, 0.1362]]
     """
-    act = get_activation(activation)
-    lo = get_loss(loss)
-    shortcut = SHORTCUTS.get((act.name, lo.name))
+    act, lo = check_pair(activation, loss)  # a pair of VALID_PAIRS
+    shortcut = SHORTCUTS.get((act, lo))
     if shortcut is not None:
         return shortcut(A, Y)
-    return act.backward(lo.derivative(A, Y), Z, A)
+    dA = get_loss(lo).derivative(A, Y)
+    return get_activation(act).backward(dA, Z, A)
 # --8<-- [end:output_delta]

@@ -30,7 +30,7 @@ import numpy as np
 
 from . import _validate as v
 from .activations import Activation, get_activation
-from .losses import Loss, get_loss, output_delta
+from .losses import Loss, check_pair, get_loss, output_delta
 
 __all__ = ["INITS", "Cache", "Gradients", "History", "Network"]
 
@@ -141,7 +141,13 @@ class Network:
         [`nnbook.ACTIVATIONS`][nnbook.activations.ACTIVATIONS]); a single
         string is used for every layer.
     loss : str
-        ``"bce"``, ``"mse"`` or ``"cross_entropy"``.
+        ``"bce"``, ``"mse"`` or ``"cross_entropy"``, paired with the output
+        activation (the last of ``activations``) as
+        [`VALID_PAIRS`][nnbook.losses.VALID_PAIRS] allows: ``"bce"`` after
+        sigmoid, ``"cross_entropy"`` after softmax, ``"mse"`` after any.
+        Targets are checked per loss: in $[0, 1]$ for BCE; for cross-entropy
+        also every column summing to 1 within
+        [`target_sum_tolerance`][nnbook.losses.target_sum_tolerance].
     init : str
         ``"xavier"``/``"glorot"`` (Glorot *uniform*, $U(-r, r)$ with
         $r = \sqrt{6/(n^{[l-1]} + n^{[l]})}$), ``"xavier_normal"``
@@ -153,8 +159,10 @@ class Network:
         Seed of the ``numpy.random.default_rng`` that draws the weights; the
         same seed gives bit-identical weights.
     dtype : numpy floating dtype
-        ``np.float64`` (default) or ``np.float32``; every array keeps it end to
-        end.
+        ``np.float64`` (default) or ``np.float32``, nothing else (float16
+        overflows at 65504; a ``TypeError`` names ``dtype``); every array
+        keeps it end to end. Inputs are cast to it, and a value beyond its
+        range (``X = 1e39`` for float32) is refused, not turned into inf.
     l2 : float
         Strength $\lambda \ge 0$ of the L2 penalty (default 0: none). The cost
         becomes $J = \frac{1}{m}\sum_i \mathcal{L}^{(i)}
@@ -206,6 +214,7 @@ class Network:
             l: get_activation(name) for l, name in enumerate(names, start=1)
         }
         self.loss: Loss = get_loss(loss)
+        check_pair(self.g[self.L].name, self.loss.name)  # VALID_PAIRS only
         self.dtype = v.check_dtype(dtype)
         if init not in INITS:
             raise ValueError(
@@ -279,7 +288,11 @@ class Network:
         activations, loss, l2
             As in [`Network`][nnbook.network.Network].
         dtype : floating dtype or None
-            Defaults to the dtype of ``W[1]`` if floating, else float64.
+            ``np.float32`` or ``np.float64``. ``None``: the dtype of ``W[1]``
+            if it is a floating array (float16 or longdouble is refused with a
+            ``TypeError`` naming ``dtype``: pass ``dtype=`` to cast), else
+            float64. A value beyond the dtype's range is refused, naming
+            ``W[l]`` or ``b[l]``.
 
         Examples
         --------
@@ -297,21 +310,23 @@ class Network:
         """
         Ws = _as_layer_dict(W, "W")
         bs = _as_layer_dict(b, "b")
-        if (sorted(Ws) != list(range(1, len(Ws) + 1))
+        if (not Ws or sorted(Ws) != list(range(1, len(Ws) + 1))
                 or sorted(bs) != sorted(Ws)):
             raise ValueError(
                 f"W, b: expected the same layer keys 1..L, "
                 f"got W keys {sorted(Ws)} and b keys {sorted(bs)}"
             )
         L = len(Ws)
-        first = np.asarray(Ws[1])
-        if dtype is None:
-            dtype = first.dtype if first.dtype.kind == "f" else np.float64
-        dt = v.check_dtype(dtype)
+        given = getattr(Ws[1], "dtype", None)
+        if dtype is None and given is not None and given.kind == "f":
+            dt = v.check_dtype(given, " (the dtype of W[1]; pass dtype= "
+                                      "np.float32 or np.float64 to cast)")
+        else:
+            dt = v.check_dtype(np.float64 if dtype is None else dtype)
         Warr: dict[int, np.ndarray] = {}
         barr: dict[int, np.ndarray] = {}
         for l in range(1, L + 1):
-            Wl = np.array(Ws[l], dtype=dt)
+            Wl = v._as_float_array(Ws[l], f"W[{l}]", dt).copy()
             if Wl.ndim != 2:
                 raise ValueError(
                     f"W[{l}]: expected a 2-D array (n[l], n[l-1]), "
@@ -324,7 +339,7 @@ class Network:
                     f"W[{l - 1}] of shape {Warr[l - 1].shape}, "
                     f"got shape {Wl.shape}"
                 )
-            bl = np.array(bs[l], dtype=dt)
+            bl = v._as_float_array(bs[l], f"b[{l}]", dt).copy()
             if bl.ndim == 1 and bl.shape[0] == Wl.shape[0]:
                 bl = bl.reshape(-1, 1)
             if bl.shape != (Wl.shape[0], 1):

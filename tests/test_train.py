@@ -26,7 +26,7 @@ COMBOS = [
     # ... and pairs that take the general chain dZ = g'(.) * dA, in deeper networks
     ([3, 5, 4, 2], ["relu", "tanh", "sigmoid"], "mse"),
     ([3, 4, 3], ["sigmoid", "softmax"], "mse"),
-    ([3, 4, 3], ["leaky_relu", "sigmoid"], "cross_entropy"),
+    ([3, 4, 3], ["leaky_relu", "softmax"], "cross_entropy"),
     ([3, 6, 5, 4, 2], ["leaky_relu", "sigmoid", "relu", "tanh"], "mse"),
     ([3, 4, 2], ["identity", "relu"], "mse"),
     ([3, 4, 2], ["softmax", "sigmoid"], "bce"),

@@ -151,8 +151,7 @@ def test_bad_layer_sizes_and_dtype():
         nb.Network([2], [], "mse")
     with pytest.raises(ValueError, match=r"layer_sizes: expected positive integers, got \[2, 0\]"):
         nb.Network([2, 0], ["relu"], "mse")
-    with pytest.raises(TypeError, match=r"dtype: expected a floating dtype such as np.float64, "
-                                        r"got int64"):
+    with pytest.raises(TypeError, match=r"dtype: expected np.float32 or np.float64, got int64"):
         nb.Network([2, 1], ["relu"], "mse", dtype=np.int64)
 
 
