@@ -99,3 +99,37 @@ def test_get_loss_aliases_and_unknown():
     with pytest.raises(ValueError,
                        match=r"loss: expected one of \['bce', 'cross_entropy', 'mse'\]"):
         nb.get_loss("hinge")
+
+
+# ------------------------------------------------------------------ the clipping margin per dtype
+def test_clip_eps_is_1e_12_in_float64_and_machine_epsilon_in_float32():
+    from nnbook.losses import EPS, clip_eps
+
+    assert EPS == 1e-12 and clip_eps(np.float64) == 1e-12
+    assert clip_eps(np.float32) == 2.0**-23 == float(np.finfo(np.float32).eps)
+    # why float32 cannot clip at 1e-12: 1 - 1e-12 rounds to 1, 1 - 2^-23 does not
+    assert np.float32(1) - np.float32(1e-12) == 1
+    assert np.float32(1) - np.float32(2.0**-23) < 1
+    assert clip_eps(np.float32, eps=1e-3) == 1e-3  # a larger request is kept
+    assert clip_eps(np.int64) == 1e-12             # integer arrays: the request as is
+
+
+@pytest.mark.parametrize("dtype,eps", [(np.float64, 1e-12), (np.float32, 2.0**-23)])
+def test_saturated_outputs_cost_minus_log_eps(dtype, eps):
+    """A confidently wrong output costs -ln(eps) per unit, eps the dtype's margin: 27.63 in
+    float64, 15.94 in float32. rtol 1e-6 is float32's rounding of the logarithm."""
+    A, Y = np.array([[1.0, 0.0]], dtype), np.array([[0.0, 1.0]], dtype)
+    np.testing.assert_allclose(nb.bce(A, Y), -np.log(eps), rtol=1e-6)
+    mach = float(np.finfo(dtype).eps)                 # a smaller request is raised to it
+    np.testing.assert_allclose(nb.bce(A, Y, eps=1e-30), -np.log(mach), rtol=1e-6)
+    P, T = np.array([[0.0], [1.0]], dtype), np.array([[1.0], [0.0]], dtype)
+    np.testing.assert_allclose(nb.cross_entropy(P, T), -np.log(eps), rtol=1e-6)
+    assert np.isfinite(nb.bce_derivative(A, Y)).all()
+    assert np.isfinite(nb.cross_entropy_derivative(P, T)).all()
+
+
+def test_target_sum_tolerance_is_n_machine_epsilons():
+    from nnbook.losses import target_sum_tolerance
+
+    assert target_sum_tolerance(1, np.float64) == 2.0**-52
+    assert target_sum_tolerance(10, np.float32) == 10 * 2.0**-23

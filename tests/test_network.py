@@ -246,7 +246,8 @@ def test_public_api_of_contributing_md():
                  "identity_derivative", "leaky_relu_derivative", "ACTIVATIONS", "DERIVATIVES",
                  "get_activation", "bce", "bce_with_logits", "mse", "cross_entropy",
                  "bce_derivative", "mse_derivative", "cross_entropy_derivative", "get_loss",
-                 "output_delta", "Network", "gradient_check", "save", "load", "datasets",
+                 "output_delta", "VALID_PAIRS", "Network", "gradient_check", "save", "load",
+                 "datasets",
                  "__version__"]:
         assert hasattr(nb, name), name
     assert set(nb.__all__) <= set(dir(nb))
@@ -345,3 +346,19 @@ def test_l2_fit_history_is_the_regularised_cost_and_shrinks_weights():
         return sum(float((W ** 2).sum()) for W in net.W.values())
 
     assert norm(nets[1.0]) < norm(nets[0.0])
+
+
+def test_from_parameters_dtype_and_conversion():
+    """dtype defaults to W[1]'s when it is float32/float64, else float64; the arrays are cast,
+    copied, and a non-numeric or empty parameter set is refused by name."""
+    W32 = {1: np.ones((1, 2), np.float32)}
+    b = {1: np.zeros((1, 1))}
+    assert nb.Network.from_parameters(W32, b, "identity").dtype == np.float32
+    assert nb.Network.from_parameters({1: [[1, 2]]}, {1: [[0]]}, "identity").dtype == np.float64
+    net = nb.Network.from_parameters({1: np.ones((1, 2))}, b, "identity", dtype=np.float32)
+    assert net.W[1].dtype == net.b[1].dtype == np.float32
+    with pytest.raises(TypeError, match=r"^W\[1\]: expected a numeric array, got dtype <U1$"):
+        nb.Network.from_parameters({1: [["a", "b"]]}, b, "identity")
+    with pytest.raises(ValueError, match=r"^W, b: expected the same layer keys 1..L, got W keys "
+                                         r"\[\] and b keys \[\]$"):
+        nb.Network.from_parameters({}, {}, "identity")
