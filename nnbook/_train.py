@@ -3,15 +3,20 @@ r"""The training loop behind `Network.fit`: the book's equations, without
 the overhead.
 
 Contract: ``train(net, X, Y, *, epochs, learning_rate, batch_size, shuffle,
-rng)`` returns a ``list[float]``, where ``X`` $(n^{[0]}, m)$ and ``Y``
-$(n^{[L]}, m)$ are already validated and in ``net.dtype``, ``batch_size`` is
-an int in ``1..m`` and ``rng`` is a ``numpy.random.Generator``. Each epoch
-draws ``rng.permutation(m)`` when
+rng, control=None)`` returns a ``list[float]``, where ``X`` $(n^{[0]}, m)$
+and ``Y`` $(n^{[L]}, m)$ are already validated and in ``net.dtype``,
+``batch_size`` is an int in ``1..m`` and ``rng`` is a
+``numpy.random.Generator``. Each epoch draws ``rng.permutation(m)`` when
 ``shuffle`` and visits the columns in that order, in minibatches of
 ``batch_size`` (the last one may be shorter). The per-epoch loss is the
 example-weighted mean of the minibatch costs met during the epoch (before
 each minibatch's update). On NaN/inf the weights of the last finite epoch are
 restored and ``FloatingPointError`` names the epoch.
+
+Both loops share one epoch driver, `_run_epochs`, so they stop alike: a
+`Control` carries the per-epoch hook of ``fit`` (progress bar, callback) and
+the flag that the first Ctrl-C sets; the loop then stops at the end of the
+current minibatch and puts back the weights of the last completed epoch.
 
 The fast loop is a *twin* of `Network.forward`, `Network.backward` and
 `Network.step` (``tests/test_train.py`` checks that one epoch of it gives the
@@ -59,7 +64,10 @@ library's own fall back to the plain loop, `_train_plain`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -70,7 +78,109 @@ from .losses import EPS, LOSSES
 if TYPE_CHECKING:
     from .network import Network
 
-__all__ = ["train"]
+__all__ = ["Control", "train"]
+
+
+# ---------------------------------------------------- stopping, for both loops
+class Control:
+    """What ``fit`` asks of a loop besides the mathematics.
+
+    ``on_epoch(epoch, loss)`` is called after every completed epoch (with the
+    network holding that epoch's weights when ``publish`` is true) and returns
+    a reason to stop, or ``None``. ``interrupted`` is set by the first Ctrl-C
+    (see `catch_sigint`). After the run, ``stopped_reason`` says why it ended
+    early (``None``: all epochs ran).
+    """
+
+    def __init__(
+        self,
+        on_epoch: Callable[[int, float], str | None] | None = None,
+        publish: bool = False,
+    ) -> None:
+        self.on_epoch = on_epoch
+        self.publish = publish
+        self.interrupted = False
+        self.stopped_reason: str | None = None
+
+
+@contextmanager
+def catch_sigint(control: Control) -> Iterator[None]:
+    """While the block runs, the first SIGINT (Ctrl-C) only sets
+    ``control.interrupted``; the loop checks it between minibatches. The
+    handler then steps aside, so a second Ctrl-C raises KeyboardInterrupt at
+    once. Installed only in the main thread and only over Python's default
+    handler (a handler someone else installed is left alone)."""
+    default = signal.default_int_handler
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not default):
+        yield
+        return
+
+    def first_ctrl_c(signum: int, frame: object) -> None:
+        control.interrupted = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, first_ctrl_c)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _run_epochs(
+    epochs: int,
+    m: int,
+    learning_rate: float,
+    run_epoch: Callable[[Control], float | None],
+    save: Callable[[], None],
+    restore: Callable[[], None],
+    params_finite: Callable[[], bool],
+    publish: Callable[[], None],
+    control: Control | None,
+) -> list[float]:
+    r"""The epoch loop both training loops share.
+
+    ``run_epoch(ctl)`` runs one epoch's minibatches and returns the sum of
+    their costs $\sum m_B J_B$, or ``None`` if ``ctl.interrupted`` stopped it
+    between two minibatches. ``save``/``restore`` keep and put back the
+    weights of the last completed epoch; ``publish`` makes ``net.W``/``net.b``
+    hold the current weights (the fast loop keeps them in its own buffer).
+    Any exception (divergence, a failing callback, a second Ctrl-C) leaves the
+    weights of the last completed epoch.
+    """
+    ctl = control if control is not None else Control()
+    history: list[float] = []
+    try:
+        for epoch in range(1, epochs + 1):
+            if ctl.interrupted:
+                break
+            total = run_epoch(ctl)
+            if total is None:                 # Ctrl-C between minibatches
+                restore()
+                break
+            loss = total / m
+            if not (math.isfinite(loss) and params_finite()):
+                restore()                     # back to the last finite epoch
+                raise _diverged(epoch, loss, learning_rate)
+            save()
+            history.append(float(loss))
+            if ctl.on_epoch is not None:
+                if ctl.publish:
+                    publish()
+                reason = ctl.on_epoch(epoch, history[-1])
+                if reason is not None:
+                    ctl.stopped_reason = reason
+                    break
+    except BaseException:
+        restore()
+        raise
+    if ctl.interrupted and ctl.stopped_reason is None:
+        done = len(history)
+        ctl.stopped_reason = (
+            f"interrupted (Ctrl-C) after {done} of {epochs} epochs; the "
+            f"weights are those at the end of epoch {done}")
+    return history
+
 
 # -------------------------------------------------------------- the plain loop
 
@@ -107,39 +217,50 @@ def _train_plain(
     batch_size: int,
     shuffle: bool,
     rng: np.random.Generator,
+    control: Control | None = None,
 ) -> list[float]:
-    """Reference loop: ``forward``, ``backward``, ``step`` per minibatch."""
+    """Reference loop: ``forward``, ``backward`` and the update of ``step``
+    per minibatch (the update unchecked: a diverging run is caught, as in the
+    fast loop, at the end of its epoch)."""
     m = X.shape[1]
     L = net.L
-    history: list[float] = []
-    last_good = _snapshot(net)
-    for epoch in range(1, epochs + 1):
+    last_good = [_snapshot(net)]
+
+    def run_epoch(ctl: Control) -> float | None:
         order = rng.permutation(m) if shuffle else None
         total = 0.0
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for start in range(0, m, batch_size):
-                if order is None:
-                    Xb = X[:, start:start + batch_size]
-                    Yb = Y[:, start:start + batch_size]
-                else:
-                    idx = order[start:start + batch_size]
-                    Xb, Yb = X[:, idx], Y[:, idx]
-                cache = net.forward(Xb, check=False)
-                mb = Xb.shape[1]
-                J = net.loss.value(cache.A[L], Yb) + net.penalty(mb)
-                total += J * mb
-                grads = net.backward(cache, Yb, check=False)
-                net.step(grads, learning_rate)
-        loss = total / m
-        if not (np.isfinite(loss) and _finite(net)):
-            # restore in place, so outside references see the good weights
-            for l in net.W:
-                net.W[l][...] = last_good[0][l]
-                net.b[l][...] = last_good[1][l]
-            raise _diverged(epoch, loss, learning_rate)
-        last_good = _snapshot(net)
-        history.append(float(loss))
-    return history
+        for start in range(0, m, batch_size):
+            if ctl.interrupted:
+                return None
+            if order is None:
+                Xb = X[:, start:start + batch_size]
+                Yb = Y[:, start:start + batch_size]
+            else:
+                idx = order[start:start + batch_size]
+                Xb, Yb = X[:, idx], Y[:, idx]
+            cache = net.forward(Xb, check=False)
+            mb = Xb.shape[1]
+            J = net.loss.value(cache.A[L], Yb) + net.penalty(mb)
+            total += J * mb
+            grads = net.backward(cache, Yb, check=False)
+            for l in range(1, L + 1):       # W := W - alpha dW, b likewise
+                net.W[l] -= learning_rate * grads.dW[l]
+                net.b[l] -= learning_rate * grads.db[l]
+        return total
+
+    def save() -> None:
+        last_good[0] = _snapshot(net)
+
+    def restore() -> None:
+        # in place, so outside references see the good weights
+        W, b = last_good[0]
+        for l in net.W:
+            net.W[l][...] = W[l]
+            net.b[l][...] = b[l]
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _run_epochs(epochs, m, learning_rate, run_epoch, save, restore,
+                           lambda: _finite(net), lambda: None, control)
 
 
 # --------------------------------------------------------------- the fast loop
@@ -492,6 +613,7 @@ def train(
     batch_size: int,
     shuffle: bool,
     rng: np.random.Generator,
+    control: Control | None = None,
 ) -> list[float]:
     r"""Run ``epochs`` epochs of minibatch gradient descent on ``net``, in
     place.
@@ -513,13 +635,19 @@ def train(
         Visit the columns in the order ``rng.permutation(m)``, drawn anew every
         epoch.
     rng : numpy.random.Generator
+    control : Control or None
+        ``fit``'s per-epoch hook and the Ctrl-C flag. With a `Control`, the
+        first Ctrl-C stops the run at the end of the current minibatch, the
+        weights of the last completed epoch are put back and
+        ``control.stopped_reason`` says so (see `catch_sigint`).
 
     Returns
     -------
     list of float
         The per-epoch loss: the example-weighted mean of the minibatch costs
         computed during the epoch,
-        $\frac{1}{m}\sum_{\text{batches}} m_B\, J_B$.
+        $\frac{1}{m}\sum_{\text{batches}} m_B\, J_B$. Shorter than
+        ``epochs`` when the run was stopped.
 
     Raises
     ------
@@ -541,10 +669,25 @@ def train(
     >>> len(losses), all(np.isfinite(losses))
     (3, True)
     """
+    if control is not None:
+        with catch_sigint(control):
+            return _train(net, X, Y, epochs, learning_rate, batch_size,
+                          shuffle, rng, control)
+    return _train(net, X, Y, epochs, learning_rate, batch_size, shuffle, rng,
+                  None)
+
+
+def _train(
+    net: Network, X: np.ndarray, Y: np.ndarray, epochs: int,
+    learning_rate: float, batch_size: int, shuffle: bool,
+    rng: np.random.Generator, control: Control | None,
+) -> list[float]:
+    """`train` without the SIGINT handler: the fast loop, or the plain one."""
     if not _supported(net):
         return _train_plain(net, X, Y, epochs=epochs,
                             learning_rate=learning_rate,
-                            batch_size=batch_size, shuffle=shuffle, rng=rng)
+                            batch_size=batch_size, shuffle=shuffle, rng=rng,
+                            control=control)
     m = X.shape[1]
     bs = batch_size
     gather = shuffle or bs < m
@@ -562,26 +705,29 @@ def train(
     arange = np.arange(m)
     flat, snap = loop.flat, loop.snap
     _copyto(snap, flat)
-    history: list[float] = []
+
+    def run_epoch(ctl: Control) -> float | None:
+        if not gather:                        # one full batch, data used as is
+            return step()
+        order = rng.permutation(m) if shuffle else arange
+        total = 0.0
+        for start, stop, st, xb, yb in batches:
+            if ctl.interrupted:
+                return None
+            idx = order[start:stop]           # the minibatch's columns
+            _take(Xsrc, idx, axis=xaxis, out=xb, mode="clip")
+            _take(Ysrc, idx, axis=yaxis, out=yb, mode="clip")
+            total += st()
+        return total
+
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for epoch in range(1, epochs + 1):
-                total = 0.0
-                if not gather:                # one full batch, data used as is
-                    total = step()
-                else:
-                    order = rng.permutation(m) if shuffle else arange
-                    for start, stop, st, xb, yb in batches:
-                        idx = order[start:stop]  # the minibatch's columns
-                        _take(Xsrc, idx, axis=xaxis, out=xb, mode="clip")
-                        _take(Ysrc, idx, axis=yaxis, out=yb, mode="clip")
-                        total += st()
-                loss = total / m
-                if not (math.isfinite(loss) and loop.params_finite()):
-                    _copyto(flat, snap)       # back to the last finite epoch
-                    raise _diverged(epoch, loss, learning_rate)
-                _copyto(snap, flat)
-                history.append(loss)
+            return _run_epochs(
+                epochs, m, learning_rate, run_epoch,
+                save=lambda: _copyto(snap, flat),
+                restore=lambda: _copyto(flat, snap),
+                params_finite=loop.params_finite, publish=loop.store,
+                control=control,
+            )
     finally:
         loop.store()
-    return history

@@ -4,6 +4,8 @@ Every generator returns ``(X, Y)`` with ``X`` of shape $(n^{[0]}, m)$ (one
 column per example) and ``Y`` of shape $(1, m)$ — or one-hot $(k, m)$ with
 ``one_hot=True`` — as float64 arrays. Randomness comes from
 ``numpy.random.default_rng(seed)``: the same seed gives the same data.
+``seed`` is an integer >= 0, a ``numpy.random.Generator`` (used as is) or
+``None``; anything else is refused naming ``seed``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import numbers
 from typing import Any
 
 import numpy as np
+
+from ._validate import check_seed
 
 __all__ = ["circles", "one_hot", "regression_curve", "spirals", "two_moons",
            "xor"]
@@ -112,7 +116,7 @@ def two_moons(
     """
     m = _check_m(m, 2)
     noise = _check_noise(noise)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     m0 = (m + 1) // 2
     t0 = np.linspace(0, np.pi, m0)
     t1 = np.linspace(0, np.pi, m - m0)
@@ -143,7 +147,7 @@ def circles(
     if not 0 < factor < 1:
         raise ValueError("factor: expected a number in (0, 1), "
                          f"got {factor!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     m0 = (m + 1) // 2
     t0 = np.linspace(0, 2 * np.pi, m0, endpoint=False)
     t1 = np.linspace(0, 2 * np.pi, m - m0, endpoint=False)
@@ -178,7 +182,7 @@ def spirals(
     if (isinstance(classes, bool) or not isinstance(classes, numbers.Integral)
             or classes < 2):
         raise ValueError(f"classes: expected an integer >= 2, got {classes!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     counts = [m // classes + (1 if c < m % classes else 0)
               for c in range(classes)]
     Xs, ls = [], []
@@ -211,7 +215,7 @@ def regression_curve(
     """
     m = _check_m(m)
     noise = _check_noise(noise)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     x = np.sort(rng.uniform(-1.0, 1.0, m))
     y = np.sin(np.pi * x) + rng.normal(0.0, noise, m)
     return x.reshape(1, -1), y.reshape(1, -1)

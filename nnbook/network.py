@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +32,8 @@ from . import _validate as v
 from .activations import Activation, get_activation
 from .losses import Loss, check_pair, get_loss, output_delta
 
-__all__ = ["INITS", "Cache", "Gradients", "History", "Network"]
+__all__ = ["INITS", "Cache", "Gradients", "History", "Network",
+           "StopTraining"]
 
 INITS = ("auto", "xavier", "glorot", "xavier_normal", "he", "normal", "zeros")
 """Weight initialisation schemes accepted by
@@ -88,7 +89,24 @@ class Gradients:
 @dataclass
 class History:
     """What [`Network.fit`][nnbook.network.Network.fit] returns: the mean
-    training loss of every epoch, and the settings.
+    training loss of every completed epoch, the settings, and whether and why
+    the run stopped before its last epoch.
+
+    Attributes
+    ----------
+    loss : list of float
+        One entry per completed epoch (fewer than ``epochs`` if stopped).
+    epochs : int
+        The number of epochs asked for.
+    batch_size : int or None
+    learning_rate : float
+    stopped_reason : str or None
+        ``None`` when nothing but the epoch count ended the run; otherwise
+        why it stopped: the callback returned ``True``, raised
+        [`StopTraining`][nnbook.network.StopTraining] (its message), or
+        Ctrl-C.
+    interrupted : bool
+        ``True`` when Ctrl-C (``KeyboardInterrupt``) stopped the run.
 
     Examples
     --------
@@ -97,6 +115,8 @@ class History:
     >>> h = net.fit(*nb.datasets.xor(), epochs=5, learning_rate=0.1)
     >>> len(h.loss), h.epochs, h.batch_size, h.learning_rate
     (5, 5, None, 0.1)
+    >>> h.stopped_early, h.stopped_reason, h.interrupted
+    (False, None, False)
     """
 
     loss: list[float]
@@ -104,6 +124,31 @@ class History:
     batch_size: int | None
     learning_rate: float
     extra: dict[str, Any] = field(default_factory=dict)
+    stopped_reason: str | None = None
+    interrupted: bool = False
+
+    @property
+    def stopped_early(self) -> bool:
+        """``True`` when the callback or Ctrl-C stopped the run."""
+        return self.stopped_reason is not None
+
+
+class StopTraining(Exception):
+    """Raise it in a ``fit`` callback to stop training after the current
+    epoch; its message becomes ``History.stopped_reason``.
+
+    Examples
+    --------
+    >>> import nnbook as nb
+    >>> def stop_when_low(epoch, loss, net):
+    ...     if loss < 0.6:
+    ...         raise nb.StopTraining(f"loss {loss:.3f} < 0.6")
+    >>> net = nb.Network([2, 3, 1], ["tanh", "sigmoid"], "bce", seed=0)
+    >>> h = net.fit(*nb.datasets.xor(), epochs=10_000, learning_rate=0.5,
+    ...             callback=stop_when_low)
+    >>> len(h.loss) < 10_000, h.stopped_reason.startswith("StopTraining")
+    (True, True)
+    """
 
 
 def _init_weights(
@@ -155,9 +200,10 @@ class Network:
         ($\mathcal{N}(0, 2/n^{[l-1]})$), ``"normal"``
         ($\mathcal{N}(0, 0.01^2)$), ``"zeros"``, or ``"auto"``: He for relu and
         leaky_relu layers, Xavier otherwise. Biases always start at zero.
-    seed : int or None
-        Seed of the ``numpy.random.default_rng`` that draws the weights; the
-        same seed gives bit-identical weights.
+    seed : int, numpy.random.Generator or None
+        Seed of the ``numpy.random.default_rng`` that draws the weights
+        (an integer >= 0, a Generator used as is, or ``None`` for a fresh
+        one); the same integer seed gives bit-identical weights.
     dtype : numpy floating dtype
         ``np.float64`` (default) or ``np.float32``, nothing else (float16
         overflows at 65504; a ``TypeError`` names ``dtype``); every array
@@ -220,7 +266,7 @@ class Network:
             raise ValueError(
                 f"init: expected one of {list(INITS)}, got {init!r}")
         self.init = init
-        self.seed = seed
+        self.seed = v.check_seed(seed)
         self.l2 = l2
         rng = np.random.default_rng(seed)
         n = self.sizes
@@ -457,6 +503,20 @@ class Network:
         simultaneous update: all gradients were computed before any parameter
         changes).
 
+        All or nothing: every input is checked and every new value computed
+        before any parameter changes; a refused call leaves the network
+        bit-identical.
+
+        Raises
+        ------
+        ValueError, TypeError
+            ``learning_rate`` is not a finite number > 0; ``grads`` is not this
+            network's (a missing layer, a ``dW[l]``/``db[l]`` of another shape
+            or dtype, NaN or inf entries: the message names which); or a
+            parameter ``W[l]``/``b[l]`` is already NaN/inf.
+        FloatingPointError
+            The update would make a parameter NaN or inf (overflow).
+
         Examples
         --------
         >>> import numpy as np
@@ -469,9 +529,23 @@ class Network:
         ([[2.0]], [[1.0]])
         """
         lr = v.check_learning_rate(learning_rate)
-        for l in range(1, self.L + 1):
-            self.W[l] -= lr * grads.dW[l]
-            self.b[l] -= lr * grads.db[l]
+        v.check_gradients(grads, self.W, self.b)
+        v.check_parameters(self.W, self.b, self.sizes, self.dtype,
+                           "before the step")
+        with np.errstate(over="ignore", invalid="ignore"):
+            W = {l: self.W[l] - lr * grads.dW[l] for l in self.W}
+            b = {l: self.b[l] - lr * grads.db[l] for l in self.b}
+        for name, new in (("W", W), ("b", b)):
+            for l, P in new.items():
+                if not np.isfinite(P).all():
+                    raise FloatingPointError(
+                        f"step: {name}[{l}] - learning_rate * d{name}[{l}] "
+                        f"with learning_rate = {lr} is not finite "
+                        f"{v._nonfinite_entries(P)} (overflow); nothing "
+                        "was changed")
+        for l in self.W:                      # in place: W[l] keeps its id
+            self.W[l][...] = W[l]
+            self.b[l][...] = b[l]
 
     def cost(self, X: Any, Y: Any) -> float:
         r"""The cost $J = \frac{1}{m}\sum_i \mathcal{L}^{(i)}$ on ``(X, Y)``,
@@ -523,7 +597,9 @@ class Network:
         learning_rate: float,
         batch_size: int | None = None,
         shuffle: bool = True,
-        seed: int | None = None,
+        seed: int | np.random.Generator | None = None,
+        progress: bool = False,
+        callback: Callable[[int, float, Network], bool | None] | None = None,
     ) -> History:
         r"""Train by (minibatch) gradient descent.
 
@@ -532,6 +608,34 @@ class Network:
         its own ``numpy.random.default_rng(seed)`` when ``shuffle`` (a full
         batch is never shuffled: the order does not matter). For each
         minibatch: forward, backward, step.
+
+        Every argument, and the network's own parameters (finite, of the
+        right shapes and dtype), is checked before anything changes.
+
+        Parameters
+        ----------
+        X, Y : arrays, shapes (n0, m) and (nL, m)
+        epochs : int
+            At least 1 (any size: a long run can be watched and stopped).
+        learning_rate : float
+            $\alpha > 0$.
+        batch_size : int or None
+            Columns per minibatch; ``None``: the full batch.
+        shuffle : bool
+        seed : int >= 0, numpy.random.Generator or None
+            Seed of the shuffling.
+        progress : bool
+            Show a progress bar (epoch, loss, elapsed and remaining time) on
+            stderr. Needs tqdm, the optional extra ``nnbook[progress]``.
+        callback : callable or None
+            Called after every completed epoch as
+            ``callback(epoch, loss, net)``, with ``epoch`` counted from 1,
+            ``loss`` that epoch's entry of ``History.loss`` and ``net`` this
+            network holding that epoch's weights (read it, do not change it).
+            Return ``True`` (or raise
+            [`StopTraining`][nnbook.network.StopTraining]) to stop after this
+            epoch; ``None`` or ``False`` to go on. Any other exception it
+            raises propagates, with the weights of that epoch kept.
 
         Returns
         -------
@@ -545,9 +649,28 @@ class Network:
 
         Raises
         ------
+        ValueError, TypeError
+            A bad argument (the message names it), or a parameter ``W[l]`` or
+            ``b[l]`` that is NaN or inf before training starts (the message
+            names it and its entries: that is not divergence).
+        ImportError
+            ``progress=True`` without tqdm installed.
         FloatingPointError
-            If the loss becomes NaN or inf; the weights are first restored to
-            those of the last finite epoch.
+            If the loss becomes NaN or inf during training (divergence); the
+            weights are first restored to those of the last finite epoch.
+
+        Notes
+        -----
+        **Ctrl-C.** The first Ctrl-C (``KeyboardInterrupt``) during ``fit``
+        stops it at the end of the current minibatch: the network is put back
+        to the weights of the last completed epoch (the initial ones if none
+        completed) and ``fit`` *returns* the history so far, with
+        ``History.interrupted`` true and ``History.stopped_reason`` saying
+        after how many epochs. It does not raise: check ``interrupted`` if a
+        script should stop too. A second Ctrl-C raises ``KeyboardInterrupt``
+        at once, again with the weights of the last completed epoch. (Only in
+        the main thread, and only when Python's default SIGINT handler is in
+        place.)
 
         Examples
         --------
@@ -558,6 +681,17 @@ class Network:
         >>> hist = net.fit(X, Y, epochs=2000, learning_rate=0.5)
         >>> len(hist.loss), hist.loss[-1] < 0.05, net.predict(X).tolist()
         (2000, True, [[0, 1, 1, 0]])
+
+        A callback that stops the run once the loss is low enough:
+
+        >>> net = nb.Network([2, 4, 1], ["tanh", "sigmoid"], loss="bce",
+        ...                  seed=0)
+        >>> def low_enough(epoch, loss, net):
+        ...     return loss < 0.1
+        >>> hist = net.fit(X, Y, epochs=100_000, learning_rate=0.5,
+        ...                callback=low_enough)
+        >>> len(hist.loss), hist.loss[-1] < 0.1, hist.stopped_reason
+        (159, True, 'callback returned True at epoch 159')
         """
         from . import _train
 
@@ -573,12 +707,30 @@ class Network:
         if not isinstance(shuffle, (bool, np.bool_)):
             raise TypeError(
                 f"shuffle: expected True or False, got {shuffle!r}")
+        seed = v.check_seed(seed)
+        if not isinstance(progress, (bool, np.bool_)):
+            raise TypeError(
+                f"progress: expected True or False, got {progress!r}")
+        if callback is not None and not callable(callback):
+            raise TypeError("callback: expected None or a function "
+                            f"callback(epoch, loss, net), got {callback!r}")
+        v.check_parameters(self.W, self.b, self.sizes, self.dtype,
+                           "before training starts")
+        bar = _progress_bar(epochs) if progress else None
+        control = _train.Control(
+            _epoch_hook(self, bar, callback), publish=callback is not None)
         rng = np.random.default_rng(seed)
-        losses = _train.train(
-            self, X, Y, epochs=epochs, learning_rate=lr, batch_size=bs,
-            shuffle=bool(shuffle) and bs < m, rng=rng,
-        )
-        return History(losses, epochs, batch_size, lr)
+        try:
+            losses = _train.train(
+                self, X, Y, epochs=epochs, learning_rate=lr, batch_size=bs,
+                shuffle=bool(shuffle) and bs < m, rng=rng, control=control,
+            )
+        finally:
+            if bar is not None:
+                bar.close()
+        return History(losses, epochs, batch_size, lr,
+                       stopped_reason=control.stopped_reason,
+                       interrupted=control.interrupted)
 
     # -------------------------------------------------------------- prediction
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -654,6 +806,49 @@ class Network:
         acts = [self.g[l].name for l in range(1, self.L + 1)]
         return Network.from_parameters(self.W, self.b, acts, self.loss.name,
                                        dtype=self.dtype, l2=self.l2)
+
+
+def _progress_bar(epochs: int) -> Any:
+    """A tqdm bar over the epochs, on stderr (tqdm imported only here)."""
+    try:
+        from tqdm import tqdm
+    except ImportError as exc:
+        raise ImportError(
+            "progress=True needs tqdm, the optional extra nnbook[progress]: "
+            "pip install 'nnbook[progress]' (or pip install tqdm)"
+        ) from exc
+    return tqdm(total=epochs, desc="fit", unit="epoch", dynamic_ncols=True)
+
+
+def _epoch_hook(
+    net: Network, bar: Any,
+    callback: Callable[[int, float, Network], Any] | None,
+) -> Callable[[int, float], str | None] | None:
+    """What ``fit`` does after each completed epoch: advance the bar, ask the
+    callback; return why to stop, or ``None``."""
+    if bar is None and callback is None:
+        return None
+    saved = np.geterr()  # the callback runs under the caller's settings
+
+    def on_epoch(epoch: int, loss: float) -> str | None:
+        if bar is not None:
+            bar.set_postfix_str(f"loss={loss:.4g}", refresh=False)
+            bar.update()
+        if callback is None:
+            return None
+        with np.errstate(**saved):
+            try:
+                answer = callback(epoch, loss, net)
+            except StopTraining as stop:
+                return f"StopTraining at epoch {epoch}: {stop}"
+        if answer is True or answer is np.True_:
+            return f"callback returned True at epoch {epoch}"
+        if answer is None or answer is False or answer is np.False_:
+            return None
+        raise TypeError("callback: expected it to return True (stop), False "
+                        f"or None, got {answer!r} at epoch {epoch}")
+
+    return on_epoch
 
 
 def _as_layer_dict(
