@@ -72,6 +72,7 @@ __all__ = [
     "gradient_routing_221",
     "hidden_step_221",
     "layer_flow",
+    "value_graph_svg",
     "value_tables_221",
 ]
 
@@ -341,17 +342,130 @@ def _gname(act: str) -> str:
 def _node(c: _Canvas, cx: float, y: float, w: float, h: float, name: str,
           fwd: float, bwd: float, qname: str) -> None:
     """A value node: its name on the left, forward value (top) and backward
-    value (bottom, second colour) on the right."""
+    value (bottom, second colour) on the right, grouped as
+    ``<g data-node="qname">``."""
     x = cx - w / 2
+    c.parts.append(f'<g data-node="{qname}">')
     c.box(x, y, w, h)
     c.text(x + 12, y + h / 2 + 6, name, size=18, rich=True)
     c.text(x + w - 10, y + 20, format_number(fwd), size=15, anchor="end",
            q=f"{qname}", value=fwd)
     c.text(x + w - 10, y + h - 9, format_number(bwd), size=15, anchor="end",
            cls="nnbd-b", q=f"d{qname}", value=bwd)
+    c.parts.append("</g>")
 
 
 # ------------------------------------------------------------------ figure (a)
+def _graph_221(v: dict[str, Any], *, legend: bool = True) -> _Canvas:
+    """The 2-2-1 graph's drawing, shared by
+    [`computation_graph_221`][nnbook.diagrams.computation_graph_221] and
+    [`stepper_221`][nnbook.diagrams.stepper_221]: each node in a
+    ``<g data-node="z1_1">``, each edge with its label in a
+    ``<g data-edge="x_1-z1_1">`` (from, to)."""
+    W, top, bw, bh, pitch = 440, 12, 150, 50, 96
+    cols2, mid = (118, 322), 220
+    c = _Canvas(W, top + 5 * pitch + 16 + bh + (118 if legend else 12))
+
+    def row(r: int) -> float:  # the crossing edges under the inputs: more room
+        return top + r * pitch + (16 if r >= 1 else 0)
+
+    def label(x0: float, y0: float, x1: float, y1: float, t: float,
+              text: str, q: str, val: float, side: str) -> None:
+        px, py = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+        anchor = {"left": "end", "right": "start", "mid": "middle"}[side]
+        off = {"left": -7, "right": 7, "mid": 0}[side]
+        # beside a slanted edge, clear it over the text's whole height
+        xs = [x0 + (yy - y0) / (y1 - y0) * (x1 - x0) if y1 != y0 else px
+              for yy in (py - 7, py + 7)]
+        px = {"left": min(xs), "right": max(xs)}.get(side, px)
+        c.text(px + off, py + 5, text, size=14, anchor=anchor, halo=True,
+               q=q, value=val)
+
+    # edges first, nodes over them
+    for j in range(2):  # x_k -> z[1]_j carries W[1]_jk
+        for k in range(2):
+            spread = 28 * (j - k)  # crossing edges leave and arrive off-centre
+            x0, y0 = cols2[k] + spread, row(0) + bh
+            x1, y1 = cols2[j] - spread, row(1)
+            c.parts.append(f'<g data-edge="x_{k + 1}-z1_{j + 1}">')
+            c.arrow(x0, y0, x1, y1, opacity=0.75)
+            w = float(v["W1"][j, k])
+            text, q = f"×{format_number(w)}", f"e_W1_{j + 1}{k + 1}"
+            if j == k:
+                label(x0, y0, x1, y1, 0.5, text, q, w,
+                      "left" if j == 0 else "right")
+            else:  # beside the arrowhead, on the side away from the crossing
+                yb = y1 - 14  # baseline; the line is nearest at its bottom
+                xl = x0 + (yb + 2 - y0) / (y1 - y0) * (x1 - x0)
+                c.text(xl + (-8 if j == 0 else 8), yb, text, size=14,
+                       anchor="end" if j == 0 else "start", halo=True,
+                       q=q, value=w)
+            c.parts.append("</g>")
+    for j in range(2):  # z[1]_j -> a[1]_j carries g'(z[1]_j)
+        x0 = cols2[j]
+        c.parts.append(f'<g data-edge="z1_{j + 1}-a1_{j + 1}">')
+        c.arrow(x0, row(1) + bh, x0, row(2), opacity=0.75)
+        gj = float(v["g1"][j])
+        label(x0, row(1) + bh, x0, row(2), 0.5, f"×{format_number(gj)}",
+              f"e_g1_{j + 1}", gj, "left" if j == 0 else "right")
+        c.parts.append("</g>")
+    for j in range(2):  # a[1]_j -> z[2] carries W[2]_1j
+        x0, y0 = cols2[j], row(2) + bh
+        x1, y1 = mid + (-30 if j == 0 else 30), row(3)
+        c.parts.append(f'<g data-edge="a1_{j + 1}-z2">')
+        c.arrow(x0, y0, x1, y1, opacity=0.75)
+        w = float(v["W2"][0, j])
+        label(x0, y0, x1, y1, 0.5, f"×{format_number(w)}", f"e_W2_1{j + 1}", w,
+              "left" if j == 0 else "right")
+        c.parts.append("</g>")
+    c.parts.append('<g data-edge="z2-yhat">')
+    c.arrow(mid, row(3) + bh, mid, row(4), opacity=0.75)
+    label(mid, row(3) + bh, mid, row(4), 0.5, f"×{format_number(v['g2'])}",
+          "e_g2", v["g2"], "right")
+    c.parts.append("</g>")
+    c.parts.append('<g data-edge="yhat-J">')
+    c.arrow(mid, row(4) + bh, mid, row(5), opacity=0.75)
+    label(mid, row(4) + bh, mid, row(5), 0.5,
+          f"×{format_number(v['dyhat'])}", "e_dyhat", v["dyhat"], "right")
+    c.parts.append("</g>")
+
+    for k in range(2):
+        _node(c, cols2[k], row(0), bw, bh, f"x_{{{k + 1}}}",
+              v["x"][k], v["dx"][k], f"x_{k + 1}")
+    for j in range(2):
+        _node(c, cols2[j], row(1), bw, bh, f"z^{{[1]}}_{{{j + 1}}}",
+              v["z1"][j], v["dz1"][j], f"z1_{j + 1}")
+        _node(c, cols2[j], row(2), bw, bh, f"a^{{[1]}}_{{{j + 1}}}",
+              v["a1"][j], v["da1"][j], f"a1_{j + 1}")
+    _node(c, mid, row(3), bw, bh, "z^{[2]}", v["z2"], v["dz2"], "z2")
+    _node(c, mid, row(4), bw, bh, "ŷ", v["yhat"], v["dyhat"], "yhat")
+    _node(c, mid, row(5), bw, bh, "J", v["J"], 1.0, "J")
+    c.text(mid + bw / 2 + 10, row(5) + bh / 2 + 6,
+           f"y = {format_number(v['y'])}", size=15, rich=False, q="y",
+           value=v["y"])
+
+    # direction arrows in the margins
+    c.arrow(14, row(0) + 8, 14, row(2) + bh, opacity=0.6)
+    c.text(28, row(1) + 10, "forward", size=13, rotate=90, italic=True)
+    c.arrow(W - 14, row(5) + bh - 8, W - 14, row(3), cls="nnbd-b")
+    c.text(W - 28, row(4) + bh, "backward", size=13, rotate=-90, italic=True,
+           cls="nnbd-b")
+
+    if not legend:
+        return c
+    ly = row(5) + bh + 30  # legend
+    c.text(20, ly, "0.5975", size=15, anchor="start")
+    c.text(92, ly, "forward value of the node", size=14)
+    c.text(20, ly + 22, "0.02446", size=15, cls="nnbd-b")
+    c.text(92, ly + 22, "∂J/∂(node), the backward value", size=14)
+    c.text(20, ly + 44, "×0.2405", size=14)
+    c.text(92, ly + 44, "on an edge: ∂(lower node)/∂(upper node)", size=14)
+    c.text(20, ly + 66, "Backward: ∂J/∂(node) = Σ over its edges down of",
+           size=14)
+    c.text(20, ly + 84, "(edge) × ∂J/∂(node below).", size=14)
+    return c
+
+
 def computation_graph_221(
     net: Network, x: Any, y: Any, *, alt: str | None = None
 ) -> str:
@@ -408,97 +522,7 @@ def computation_graph_221(
     """
     v = _values_221(net, x, y)
     g1, g2 = _gname(v["act1"]), _gname(v["act2"])
-    W, top, bw, bh, pitch = 440, 12, 150, 50, 96
-    cols2, mid = (118, 322), 220
-    c = _Canvas(W, top + 5 * pitch + 16 + bh + 118)
-
-    def row(r: int) -> float:  # the crossing edges under the inputs: more room
-        return top + r * pitch + (16 if r >= 1 else 0)
-
-    def label(x0: float, y0: float, x1: float, y1: float, t: float,
-              text: str, q: str, val: float, side: str) -> None:
-        px, py = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
-        anchor = {"left": "end", "right": "start", "mid": "middle"}[side]
-        off = {"left": -7, "right": 7, "mid": 0}[side]
-        # beside a slanted edge, clear it over the text's whole height
-        xs = [x0 + (yy - y0) / (y1 - y0) * (x1 - x0) if y1 != y0 else px
-              for yy in (py - 7, py + 7)]
-        px = {"left": min(xs), "right": max(xs)}.get(side, px)
-        c.text(px + off, py + 5, text, size=14, anchor=anchor, halo=True,
-               q=q, value=val)
-
-    # edges first, nodes over them
-    for j in range(2):  # x_k -> z[1]_j carries W[1]_jk
-        for k in range(2):
-            spread = 28 * (j - k)  # crossing edges leave and arrive off-centre
-            x0, y0 = cols2[k] + spread, row(0) + bh
-            x1, y1 = cols2[j] - spread, row(1)
-            c.arrow(x0, y0, x1, y1, opacity=0.75)
-            w = float(v["W1"][j, k])
-            text, q = f"×{format_number(w)}", f"e_W1_{j + 1}{k + 1}"
-            if j == k:
-                label(x0, y0, x1, y1, 0.5, text, q, w,
-                      "left" if j == 0 else "right")
-            else:  # beside the arrowhead, on the side away from the crossing
-                yb = y1 - 14  # baseline; the line is nearest at its bottom
-                xl = x0 + (yb + 2 - y0) / (y1 - y0) * (x1 - x0)
-                c.text(xl + (-8 if j == 0 else 8), yb, text, size=14,
-                       anchor="end" if j == 0 else "start", halo=True,
-                       q=q, value=w)
-    for j in range(2):  # z[1]_j -> a[1]_j carries g'(z[1]_j)
-        x0 = cols2[j]
-        c.arrow(x0, row(1) + bh, x0, row(2), opacity=0.75)
-        gj = float(v["g1"][j])
-        label(x0, row(1) + bh, x0, row(2), 0.5, f"×{format_number(gj)}",
-              f"e_g1_{j + 1}", gj, "left" if j == 0 else "right")
-    for j in range(2):  # a[1]_j -> z[2] carries W[2]_1j
-        x0, y0 = cols2[j], row(2) + bh
-        x1, y1 = mid + (-30 if j == 0 else 30), row(3)
-        c.arrow(x0, y0, x1, y1, opacity=0.75)
-        w = float(v["W2"][0, j])
-        label(x0, y0, x1, y1, 0.5, f"×{format_number(w)}", f"e_W2_1{j + 1}", w,
-              "left" if j == 0 else "right")
-    c.arrow(mid, row(3) + bh, mid, row(4), opacity=0.75)
-    label(mid, row(3) + bh, mid, row(4), 0.5, f"×{format_number(v['g2'])}",
-          "e_g2", v["g2"], "right")
-    c.arrow(mid, row(4) + bh, mid, row(5), opacity=0.75)
-    label(mid, row(4) + bh, mid, row(5), 0.5,
-          f"×{format_number(v['dyhat'])}", "e_dyhat", v["dyhat"], "right")
-
-    for k in range(2):
-        _node(c, cols2[k], row(0), bw, bh, f"x_{{{k + 1}}}",
-              v["x"][k], v["dx"][k], f"x_{k + 1}")
-    for j in range(2):
-        _node(c, cols2[j], row(1), bw, bh, f"z^{{[1]}}_{{{j + 1}}}",
-              v["z1"][j], v["dz1"][j], f"z1_{j + 1}")
-        _node(c, cols2[j], row(2), bw, bh, f"a^{{[1]}}_{{{j + 1}}}",
-              v["a1"][j], v["da1"][j], f"a1_{j + 1}")
-    _node(c, mid, row(3), bw, bh, "z^{[2]}", v["z2"], v["dz2"], "z2")
-    _node(c, mid, row(4), bw, bh, "ŷ", v["yhat"], v["dyhat"], "yhat")
-    _node(c, mid, row(5), bw, bh, "J", v["J"], 1.0, "J")
-    c.text(mid + bw / 2 + 10, row(5) + bh / 2 + 6,
-           f"y = {format_number(v['y'])}", size=15, rich=False, q="y",
-           value=v["y"])
-
-    # direction arrows in the margins
-    c.arrow(14, row(0) + 8, 14, row(2) + bh, opacity=0.6)
-    c.text(28, row(1) + 10, "forward", size=13, rotate=90, italic=True)
-    c.arrow(W - 14, row(5) + bh - 8, W - 14, row(3), cls="nnbd-b")
-    c.text(W - 28, row(4) + bh, "backward", size=13, rotate=-90, italic=True,
-           cls="nnbd-b")
-
-    # legend
-    ly = row(5) + bh + 30
-    c.text(20, ly, "0.5975", size=15, anchor="start")
-    c.text(92, ly, "forward value of the node", size=14)
-    c.text(20, ly + 22, "0.02446", size=15, cls="nnbd-b")
-    c.text(92, ly + 22, "∂J/∂(node), the backward value", size=14)
-    c.text(20, ly + 44, "×0.2405", size=14)
-    c.text(92, ly + 44, "on an edge: ∂(lower node)/∂(upper node)", size=14)
-    c.text(20, ly + 66, "Backward: ∂J/∂(node) = Σ over its edges down of",
-           size=14)
-    c.text(20, ly + 84, "(edge) × ∂J/∂(node below).", size=14)
-
+    c = _graph_221(v)
     if alt is None:
         f = format_number
         alt = (
@@ -520,6 +544,160 @@ def computation_graph_221(
             f"{f(v['dz1'][1])}), dJ/dx = ({f(v['dx'][0])}, {f(v['dx'][1])})."
         )
     return c.render(alt, max_width=470, kind="graph-221")
+
+
+# ------------------------------------------------------ any small Value graph
+_OP_TEXT = {"+": "+", "−": "−", "×": "×", "÷": "÷"}
+
+
+def _value_label(label: str) -> str:
+    """``W[1]_12`` as the rich text ``W^{[1]}_{12}``."""
+    label = re.sub(r"\[(\w+)\]", r"^{[\1]}", label)
+    return re.sub(r"_(\w+)", r"_{\1}", label)
+
+
+def _op_text(node: Any, shown: set[int]) -> str:
+    """What a node computes: its operation, with the plain numbers it used
+    (``× 0.35``, ``0.5 −``, ``(·)^{2}``)."""
+    op = node.op
+    if op.startswith("^"):
+        return f"(·)^{{{op[1:]}}}"
+    if op == "neg":
+        return "−(·)"
+    if op not in _OP_TEXT:
+        return op
+    consts = [p for p in node.parents if id(p) not in shown]
+    if not consts:
+        return op
+    c = format_number(consts[0].data)
+    return f"{c} {op}" if node.parents[0] is consts[0] else f"{op} {c}"
+
+
+def value_graph_svg(root: Any, *, alt: str | None = None,
+                    max_width: int = 500) -> str:
+    r"""Draw the computational graph of a [`Value`][nnbook.autodiff.Value]
+    from its own nodes, with every node's value and gradient.
+
+    The nodes are laid out top to bottom by depth, the order of the forward
+    pass: a node sits one row below the lowest of its parents, and a leaf
+    one row above the first node that uses it. Each node shows its label
+    (or, unlabelled, the operation that made it), its forward value
+    ``data`` and, in the second colour, its backward value ``grad``
+    $= \partial J/\partial(\text{node})$ (call ``root.backward()`` first).
+    A leaf without a label is a plain number the formula used: it is written
+    inside the node that uses it (``× 0.35``) rather than drawn.
+
+    Parameters
+    ----------
+    root : Value
+        The output $J$ of a small graph (at most 6 nodes in a row).
+    alt : str, optional
+        Text alternative; the default names the output and the gradient of
+        every labelled leaf.
+    max_width : int
+        Largest width on the page, in px.
+
+    Returns
+    -------
+    str
+        SVG markup. Node $k$ in topological order carries ``data-q="v<k>"``
+        (its value) and ``data-q="dv<k>"`` (its gradient).
+
+    Raises
+    ------
+    TypeError
+        If `root` is not a `Value`.
+    ValueError
+        If a row would hold more than 6 nodes.
+
+    Examples
+    --------
+    >>> from nnbook.autodiff import Value
+    >>> from nnbook.diagrams import value_graph_svg
+    >>> w = Value(0.5, "w")
+    >>> J = (w * 2.0).tanh()
+    >>> J.backward()
+    >>> svg = value_graph_svg(J)
+    >>> svg.startswith("<svg"), svg.count('class="nnbd-b"') >= 3
+    (True, True)
+    """
+    from .autodiff import Value
+
+    if not isinstance(root, Value):
+        raise TypeError("root: expected an nnbook.autodiff.Value, "
+                        f"got {type(root).__name__}")
+    # depth-first from the root, parents left to right: the drawing order
+    order: list[Any] = []
+    seen: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        elif id(node) not in seen:
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((p, False) for p in reversed(node.parents))
+    drawn = [v for v in order if v.parents or v.label or v is root]
+    shown = {id(v) for v in drawn}
+    level: dict[int, int] = {}
+    for v in drawn:  # parents come first in `order`
+        ups = [level[id(p)] for p in v.parents if id(p) in shown]
+        level[id(v)] = 1 + max(ups) if ups else 0
+    for v in reversed(drawn):  # a leaf sits just above its first user
+        if not v.parents and v is not root:
+            users = [level[id(u)] for u in drawn if v in u.parents]
+            level[id(v)] = min(users) - 1
+    rows: dict[int, list[Any]] = {}
+    for v in drawn:
+        rows.setdefault(level[id(v)], []).append(v)
+    widest = max(len(r) for r in rows.values())
+    if widest > 6:
+        raise ValueError("root: the graph has a row of "
+                         f"{widest} nodes; at most 6 can be drawn")
+    top, pad, bw, bh, pitch, slot = 10, 12, 108, 66, 104, 120
+    W = max(3, widest) * slot + 2 * pad
+    lows = min(rows)
+    H = top + (max(rows) - lows) * pitch + bh + 70
+    c = _Canvas(W, H)
+    pos: dict[int, tuple[float, float]] = {}
+    for lv, row in rows.items():
+        for i, v in enumerate(row):
+            cx = pad + (i + 0.5) * (W - 2 * pad) / len(row)
+            pos[id(v)] = (cx, top + (lv - lows) * pitch + bh / 2)
+    number = {id(v): k for k, v in enumerate(drawn)}
+    for v in drawn:  # edges first, nodes over them
+        x1, y1 = pos[id(v)]
+        for p in v.parents:
+            if id(p) in shown:
+                x0, y0 = pos[id(p)]
+                c.arrow(x0, y0 + bh / 2, x1 + 0.25 * (x0 - x1), y1 - bh / 2,
+                        opacity=0.75)
+    for v in drawn:
+        cx, cy = pos[id(v)]
+        name = _value_label(v.label) if v.label else ""
+        if v.parents:
+            what = _op_text(v, shown)
+            name = f"{name} = {what}" if name else what
+        _small_node(c, cx, cy, name, v.data, v.grad, f"v{number[id(v)]}",
+                    w=bw)
+    ly = H - 44
+    c.text(pad, ly, "0.5975", size=14)
+    c.text(pad + 70, ly, "forward value (data)", size=14)
+    c.text(pad, ly + 22, "0.02446", size=14, cls="nnbd-b")
+    c.text(pad + 70, ly + 22, "∂J/∂(node), the backward value (grad)",
+           size=14)
+    if alt is None:
+        f = format_number
+        leaves = [v for v in drawn if not v.parents and v.label]
+        grads = ", ".join(f"{v.label}: {f(v.grad)}" for v in leaves)
+        alt = (f"Computational graph of {len(drawn)} nodes, drawn top to "
+               f"bottom in the order of the forward pass, {len(rows)} rows; "
+               f"the output is {f(root.data)}. Each node shows its value "
+               "and, in a second colour, the derivative of the output with "
+               "respect to it" + (f"; for the leaves: {grads}." if grads
+                                  else "."))
+    return c.render(alt, max_width=max_width, kind="value-graph")
 
 
 # ----------------------------------------------------------- tables of numbers
