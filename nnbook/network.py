@@ -529,9 +529,9 @@ class Network:
         ([[2.0]], [[1.0]])
         """
         lr = v.check_learning_rate(learning_rate)
-        v.check_gradients(grads, self.W, self.b)
         v.check_parameters(self.W, self.b, self.sizes, self.dtype,
                            "before the step")
+        v.check_gradients(grads, self.W, self.b)
         with np.errstate(over="ignore", invalid="ignore"):
             W = {l: self.W[l] - lr * grads.dW[l] for l in self.W}
             b = {l: self.b[l] - lr * grads.db[l] for l in self.b}

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import copy
+import warnings
+
 import numpy as np
 import pytest
 from conftest import RTOL_SAME_FORMULA
@@ -362,3 +365,247 @@ def test_from_parameters_dtype_and_conversion():
     with pytest.raises(ValueError, match=r"^W, b: expected the same layer keys 1..L, got W keys "
                                          r"\[\] and b keys \[\]$"):
         nb.Network.from_parameters({}, {}, "identity")
+
+
+# ------------------------------------- validate everything, then change anything (issue 11)
+def _everything(net: nb.Network) -> dict:
+    """Every parameter (identity, dtype, shape, bytes) and every other attribute of ``net``."""
+    state = {f"{name}[{l}]": (id(a), a.dtype, a.shape, a.tobytes())
+             for name, P in (("W", net.W), ("b", net.b)) for l, a in P.items()}
+    state["dicts"] = (id(net.W), id(net.b), list(net.W), list(net.b))
+    for key, value in vars(net).items():
+        if key not in ("W", "b"):
+            state[key] = (copy.copy(value), repr(value))
+    return state
+
+
+def _net221() -> nb.Network:
+    return nb.Network([2, 3, 1], ["tanh", "sigmoid"], "bce", seed=0, l2=0.1)
+
+
+def _grads(net: nb.Network) -> nb.Gradients:
+    X, Y = nb.datasets.xor()
+    Y = np.repeat(Y, net.sizes[-1], axis=0)           # one row per output unit
+    return net.backward(net.forward(X), Y)
+
+
+def _foreign_grads(case: str) -> nb.Gradients:
+    other = {"layer 2 differs": [2, 3, 2], "layer 1 differs": [2, 5, 1]}.get(case, [2, 3, 1])
+    g = _grads(nb.Network(other, ["tanh", "sigmoid"], "bce", seed=1))
+    if case == "missing layer":
+        del g.dW[2]
+    elif case == "float32":
+        g.dW[1] = g.dW[1].astype(np.float32)
+    elif case == "NaN in db[2]":
+        g.db[2][0, 0] = np.nan
+    elif case == "inf in dW[1]":
+        g.dW[1][1, 0] = -np.inf
+        g.dW[1][2, 1] = np.inf
+    elif case == "a list":
+        g.db[1] = g.db[1].tolist()
+    elif case == "a dict":
+        return {"dW": g.dW, "db": g.db}
+    return g
+
+
+STEP_REFUSALS = {
+    # the old bug: layer 1 fits, so W[1] used to change before layer 2 failed to broadcast
+    "layer 2 differs": (ValueError, r"^grads: expected dW\[2\] of shape \(1, 3\) \(the shape of "
+                                    r"W\[2\]\), got shape \(2, 3\)$"),
+    "layer 1 differs": (ValueError, r"^grads: expected dW\[1\] of shape \(3, 2\) \(the shape of "
+                                    r"W\[1\]\), got shape \(5, 2\)$"),
+    "missing layer": (ValueError, r"^grads: expected dW\[l\] for the layers \[1, 2\] of this "
+                                  r"network, got layers \[1\]$"),
+    "float32": (ValueError, r"^grads: expected dW\[1\] of dtype float64 \(the network's\), got "
+                            r"dtype float32$"),
+    "NaN in db[2]": (ValueError, r"^grads: db\[2\] contains NaN or inf at entries \[\(0, 0\)\] "
+                                 r"\(1 of 1\)$"),
+    "inf in dW[1]": (ValueError, r"^grads: dW\[1\] contains NaN or inf at entries \[\(1, 0\), "
+                                 r"\(2, 1\)\] \(2 of 6\)$"),
+    "a list": (TypeError, r"^grads: expected db\[1\] to be an array, got list$"),
+    "a dict": (TypeError, r"^grads: expected the Gradients of this network's backward \(dicts dW "
+                          r"and db keyed by layer\), got dict$"),
+}
+
+
+@pytest.mark.parametrize("case", list(STEP_REFUSALS))
+def test_step_refuses_another_networks_grads_and_changes_nothing(case):
+    net = _net221()
+    before = _everything(net)
+    error, match = STEP_REFUSALS[case]
+    with pytest.raises(error, match=match):
+        net.step(_foreign_grads(case), learning_rate=0.1)
+    assert _everything(net) == before
+
+
+@pytest.mark.parametrize(("dtype", "lr"), [(np.float64, 1e308), (np.float32, 1e30)])
+def test_step_refuses_an_update_that_would_overflow_and_changes_nothing(dtype, lr):
+    net = nb.Network([2, 3, 1], ["tanh", "sigmoid"], "bce", seed=0, dtype=dtype)
+    g = _grads(net)
+    g.dW[2][...] = 1e10                              # finite, but lr * dW[2] overflows
+    before = _everything(net)
+    with _no_warnings():
+        with pytest.raises(FloatingPointError,
+                           match=rf"^step: W\[2\] - learning_rate \* dW\[2\] with learning_rate "
+                                 rf"= {lr:.0e}".replace("+", r"\+") + r" is not finite at "
+                                 r"entries \[\(0, 0\), \(0, 1\), \(0, 2\)\] \(3 of 3\) "
+                                 r"\(overflow\); nothing was changed$"):
+            net.step(g, lr)
+    assert _everything(net) == before
+
+
+class _no_warnings:
+    """No warning may escape (turned into an error)."""
+
+    def __enter__(self):
+        self._ctx = warnings.catch_warnings()
+        self._ctx.__enter__()
+        warnings.simplefilter("error")
+
+    def __exit__(self, *exc):
+        return self._ctx.__exit__(*exc)
+
+
+@pytest.mark.parametrize(("lr", "error"), [(0, ValueError), (-1.0, ValueError),
+                                           (float("nan"), ValueError), ("0.1", TypeError),
+                                           (True, TypeError)])
+def test_step_bad_learning_rate_changes_nothing(lr, error):
+    net = _net221()
+    g = _grads(net)
+    before = _everything(net)
+    with pytest.raises(error, match=r"^learning_rate: expected a finite number > 0, got "):
+        net.step(g, lr)
+    assert _everything(net) == before
+
+
+def test_step_refuses_nonfinite_parameters_and_changes_nothing():
+    net = _net221()
+    g = _grads(net)
+    net.W[1][0, 1] = np.nan
+    before = _everything(net)
+    with pytest.raises(ValueError, match=r"^W\[1\]: contains NaN or inf before the step, at "
+                                         r"entries \[\(0, 1\)\] \(1 of 6\); the parameters were "
+                                         r"not finite before this call \(this is not "
+                                         r"divergence\)$"):
+        net.step(g, 0.1)
+    assert _everything(net) == before                # the NaN too, bit for bit
+
+
+@pytest.mark.parametrize(("bad", "error"), [(-1.0, ValueError), (float("nan"), ValueError),
+                                            (float("inf"), ValueError), ("0.1", TypeError),
+                                            (None, TypeError), (True, TypeError),
+                                            (np.array(0.1), TypeError)])
+def test_l2_setter_refusal_changes_nothing(bad, error):
+    net = _net221()
+    before = _everything(net)
+    with pytest.raises(error, match=r"^l2: expected a finite number >= 0, got "):
+        net.l2 = bad
+    assert _everything(net) == before and net.l2 == 0.1
+
+
+FIT_REFUSALS = [
+    # (keyword arguments replacing the good ones, error, message)
+    ({"X": np.zeros((3, 4))}, ValueError, r"^X: expected shape \(2, m\)"),
+    ({"Y": np.zeros((1, 5))}, ValueError, r"^Y: expected 4 examples"),
+    ({"epochs": 0}, ValueError, r"^epochs: expected an integer >= 1, got 0$"),
+    ({"epochs": -5}, ValueError, r"^epochs: expected an integer >= 1, got -5$"),
+    ({"epochs": 1.5}, TypeError, r"^epochs: expected an integer >= 1, got 1.5$"),
+    ({"epochs": True}, TypeError, r"^epochs: expected an integer >= 1, got True$"),
+    ({"epochs": "10"}, TypeError, r"^epochs: expected an integer >= 1, got '10'$"),
+    ({"learning_rate": 0.0}, ValueError, r"^learning_rate: expected a finite number > 0, got 0.0$"),
+    ({"learning_rate": np.nan}, ValueError, r"^learning_rate: expected a finite number > 0"),
+    ({"batch_size": 0}, ValueError, r"^batch_size: expected an integer >= 1, got 0$"),
+    ({"batch_size": 2.5}, TypeError, r"^batch_size: expected an integer >= 1, got 2.5$"),
+    ({"shuffle": "yes"}, TypeError, r"^shuffle: expected True or False, got 'yes'$"),
+    ({"seed": "abc"}, TypeError, r"^seed: expected None, an integer >= 0 or a "
+                                 r"numpy.random.Generator, got 'abc'$"),
+    ({"seed": -1}, ValueError, r"^seed: expected None, an integer >= 0 or a "
+                               r"numpy.random.Generator, got -1$"),
+    ({"progress": "yes"}, TypeError, r"^progress: expected True or False, got 'yes'$"),
+    ({"callback": "stop"}, TypeError, r"^callback: expected None or a function "
+                                      r"callback\(epoch, loss, net\), got 'stop'$"),
+]
+
+
+@pytest.mark.parametrize(("change", "error", "match"), FIT_REFUSALS,
+                         ids=[next(iter(c)) + "=" + repr(next(iter(c.values())))[:12]
+                              for c, _, _ in FIT_REFUSALS])
+def test_fit_bad_argument_is_named_and_changes_nothing(change, error, match):
+    net = _net221()
+    X, Y = nb.datasets.xor()
+    kwargs = {"X": X, "Y": Y, "epochs": 3, "learning_rate": 0.5, "batch_size": 2, "seed": 0}
+    kwargs.update(change)
+    before = _everything(net)
+    with pytest.raises(error, match=match):
+        net.fit(kwargs.pop("X"), kwargs.pop("Y"), **kwargs)
+    assert _everything(net) == before
+
+
+@pytest.mark.parametrize(("param", "where", "value", "match"), [
+    ("W", (1, (0, 1), (2, 0)), np.nan,
+     r"^W\[1\]: contains NaN or inf before training starts, at entries \[\(0, 1\), \(2, 0\)\] "
+     r"\(2 of 6\); the parameters were not finite before this call \(this is not divergence\)$"),
+    ("b", (2, (0, 0)), np.inf,
+     r"^b\[2\]: contains NaN or inf before training starts, at entries \[\(0, 0\)\] \(1 of 1\)"),
+])
+def test_fit_names_nonfinite_parameters_before_training_not_divergence(param, where, value,
+                                                                       match):
+    net = _net221()
+    l, *entries = where
+    for ix in entries:
+        getattr(net, param)[l][ix] = value
+    before = _everything(net)
+    with pytest.raises(ValueError, match=match) as err:
+        net.fit(*nb.datasets.xor(), epochs=10, learning_rate=0.5)
+    assert "diverged" not in str(err.value)
+    assert _everything(net) == before
+
+
+def test_fit_refuses_a_parameter_of_another_dtype_or_shape():
+    net = _net221()
+    net.W[2] = net.W[2].astype(np.float32)
+    before = _everything(net)
+    with pytest.raises(ValueError, match=r"^W\[2\]: expected a float64 array of shape \(1, 3\), "
+                                         r"got a float32 array of shape \(1, 3\)$"):
+        net.fit(*nb.datasets.xor(), epochs=1, learning_rate=0.5)
+    assert _everything(net) == before
+    net = _net221()
+    net.b[1] = np.zeros((3,))
+    before = _everything(net)
+    with pytest.raises(ValueError, match=r"^b\[1\]: expected a float64 array of shape \(3, 1\), "
+                                         r"got a float64 array of shape \(3,\)$"):
+        net.step(_grads(_net221()), 0.1)
+    assert _everything(net) == before
+
+
+SEED_ENTRY_POINTS = {
+    "Network": lambda seed: nb.Network([2, 3, 1], ["tanh", "sigmoid"], "bce", seed=seed),
+    "fit": lambda seed: _net221().fit(*nb.datasets.xor(), epochs=1, learning_rate=0.1,
+                                      batch_size=2, seed=seed),
+    "two_moons": lambda seed: nb.datasets.two_moons(10, seed=seed),
+    "circles": lambda seed: nb.datasets.circles(10, seed=seed),
+    "spirals": lambda seed: nb.datasets.spirals(12, seed=seed),
+    "regression_curve": lambda seed: nb.datasets.regression_curve(10, seed=seed),
+}
+
+
+@pytest.mark.parametrize("entry", list(SEED_ENTRY_POINTS))
+@pytest.mark.parametrize(("seed", "error"), [("abc", TypeError), (-1, ValueError),
+                                             (1.5, TypeError), (True, TypeError)])
+def test_seed_is_refused_naming_seed_at_every_entry_point(entry, seed, error):
+    with pytest.raises(error, match=r"^seed: expected None, an integer >= 0 or a "
+                                    rf"numpy.random.Generator, got {seed!r}$"):
+        SEED_ENTRY_POINTS[entry](seed)
+
+
+def test_seed_accepts_a_generator_used_as_is():
+    a = nb.Network([2, 3, 1], ["tanh", "sigmoid"], "bce", seed=np.random.default_rng(7))
+    b = nb.Network([2, 3, 1], ["tanh", "sigmoid"], "bce", seed=7)
+    assert all(np.array_equal(a.W[l], b.W[l]) for l in a.W)
+    Xg, _ = nb.datasets.two_moons(20, seed=np.random.default_rng(3))
+    Xi, _ = nb.datasets.two_moons(20, seed=3)
+    assert np.array_equal(Xg, Xi)
+    X, Y = nb.datasets.xor()
+    a.fit(X, Y, epochs=2, learning_rate=0.1, batch_size=2, seed=np.random.default_rng(5))
+    b.fit(X, Y, epochs=2, learning_rate=0.1, batch_size=2, seed=5)
+    assert all(np.array_equal(a.W[l], b.W[l]) for l in a.W)
