@@ -142,8 +142,8 @@ def _read(p: str) -> dict[str, np.ndarray]:
     if not head.startswith(b"PK"):
         raise _bad(p, f"is not an .npz archive (it starts with {head!r})")
     key = None
-    try:
-        with np.load(p, allow_pickle=False) as data:
+    try:  # our own file object: closed even when the archive is unreadable
+        with open(p, "rb") as f, np.load(f, allow_pickle=False) as data:
             arrays = {}
             for key in data.files:
                 arrays[key] = data[key]

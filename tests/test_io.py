@@ -362,3 +362,19 @@ def test_save_refuses_non_finite_parameters(tmp_path, small):
     with pytest.raises(ValueError, match=r"^net: b\[2\] holds NaN or inf; nothing was written"):
         nb.save(small, tmp_path / "net.npz")
     assert os.listdir(tmp_path) == []
+
+
+def test_unreadable_archive_leaves_no_open_file(tmp_path):
+    # np.load(path) left the file open when the zip could not be read: a ResourceWarning later
+    import gc
+    import warnings
+
+    nb.save(nb.Network([3, 5, 1], ["tanh", "sigmoid"], "bce", seed=0), tmp_path / "net.npz")
+    data = (tmp_path / "net.npz").read_bytes()
+    (tmp_path / "half.npz").write_bytes(data[: len(data) // 2])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ValueError):
+            nb.load(tmp_path / "half.npz")
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
