@@ -54,13 +54,14 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import re
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from ._validate import check_alt
+from ._validate import check_alt, check_learning_rate
 from .network import Network
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "gradient_routing_221",
     "hidden_step_221",
     "layer_flow",
+    "stepper_221",
     "value_graph_svg",
     "value_tables_221",
 ]
@@ -1390,3 +1392,459 @@ def layer_flow(layer: Any = "l", *, sizes: Sequence[int] | None = None,
             f"Z[{P}] come from the forward pass." + ex
         )
     return c.render(alt, max_width=480, kind="layer-flow")
+
+
+# ----------------------------------------------------------------- the stepper
+_TEX_G = {"sigmoid": r"\sigma", "tanh": r"\tanh"}
+
+
+def _tex_number(value: float) -> str:
+    """A number in TeX as the stepper shows it: six significant digits."""
+    text = format_number(value, 6).replace("\u2212", "-")
+    if "e" in text:  # 1.2e-05 -> 1.2 \times 10^{-5}
+        mant, exp = text.split("e")
+        text = rf"{mant} \times 10^{{{int(exp)}}}"
+    return text
+
+
+def _html_symbol(text: str) -> str:
+    """``z^{[1]}_{1}`` as HTML: ``z<sup>[1]</sup><sub>1</sub>``."""
+    text = html.escape(text, quote=False)
+    text = re.sub(r"\^\{([^}]*)\}", r"<sup>\1</sup>", text)
+    return re.sub(r"_\{([^}]*)\}", r"<sub>\1</sub>", text)
+
+
+def _engine_221(net: Network, X: np.ndarray, Y: np.ndarray,
+                lr: float) -> dict[str, float]:
+    """Every number the stepper shows, recomputed from the engine on its
+    own (`forward`, `backward`, `step` on a copy, `cost`): what the
+    stepper's data is checked against before it is embedded."""
+    cache = net.forward(X)
+    grads = net.backward(cache, Y)
+    after = net.copy()
+    after.step(grads, lr)
+    Z, A = cache.Z, cache.A
+    e: dict[str, Any] = {
+        "alpha": lr, "y": Y[0, 0], "J": net.cost(X, Y), "dJ": 1.0,
+        "J_new": after.cost(X, Y), "z2": Z[2][0, 0], "yhat": A[2][0, 0],
+        "g2": net.g[2].derivative(Z[2])[0, 0],
+        "dyhat": net.loss.derivative(A[2], Y)[0, 0],
+        "dz2": grads.dZ[2][0, 0], "db2": grads.db[2][0, 0],
+        "b2": net.b[2][0, 0], "b2_new": after.b[2][0, 0],
+    }
+    dx = net.W[1].T @ grads.dZ[1]  # dA[0]: the graph shows it on x
+    for j in range(2):
+        n = j + 1
+        e |= {f"x_{n}": A[0][j, 0], f"dx_{n}": dx[j, 0],
+              f"z1_{n}": Z[1][j, 0], f"a1_{n}": A[1][j, 0],
+              f"g1_{n}": net.g[1].derivative(Z[1])[j, 0],
+              f"da1_{n}": grads.dA[1][j, 0], f"dz1_{n}": grads.dZ[1][j, 0],
+              f"db1_{n}": grads.db[1][j, 0], f"b1_{n}": net.b[1][j, 0],
+              f"b1_{n}_new": after.b[1][j, 0],
+              f"W2_1{n}": net.W[2][0, j], f"dW2_1{n}": grads.dW[2][0, j],
+              f"W2_1{n}_new": after.W[2][0, j]}
+        for k in range(2):
+            e |= {f"W1_{n}{k + 1}": net.W[1][j, k],
+                  f"dW1_{n}{k + 1}": grads.dW[1][j, k],
+                  f"W1_{n}{k + 1}_new": after.W[1][j, k]}
+    return {key: float(val) for key, val in e.items()}
+
+
+def _steps_221(net: Network, v: dict[str, Any], lr: float,
+               after: Network, J_new: float) -> list[dict[str, Any]]:
+    """The stepper's steps, in the order the engine computes them. Each step
+    names what it computes (``q``), the graph's nodes and edges to highlight,
+    the graph numbers it reveals, its numbers as ``(quantity, value)`` pairs
+    (its result last), its formula as TeX lines (the first symbolic; in the
+    others ``{0}``, ``{1}``, ... stand for the numbers) and the rule that
+    recomputes its result from the numbers as they are shown."""
+    g1t, g2t = _TEX_G.get(v["act1"], "g"), _TEX_G.get(v["act2"], "g")
+    g1, g2 = _gname(v["act1"]), _gname(v["act2"])
+    W1, W2 = v["W1"], v["W2"]
+    steps: list[dict[str, Any]] = []
+
+    def f(value: float) -> str:  # the sentences show what the formulas show
+        return format_number(value, 6)
+
+    def add(phase: str, q: str, name: str, nums: list[tuple[str, float]],
+            tex: list[str], rule: str, say: str, *, nodes: Sequence[str] = (),
+            edges: Sequence[str] = (), reveal: Sequence[str] = ()) -> None:
+        steps.append({"phase": phase, "q": q, "name": name,
+                      "nums": [(k, float(u)) for k, u in nums], "tex": tex,
+                      "rule": rule, "say": say, "nodes": list(nodes),
+                      "edges": list(edges), "reveal": list(reveal)})
+
+    # forward, node by node
+    for j in range(2):
+        n = j + 1
+        add("forward", f"z1_{n}", f"z^{{[1]}}_{{{n}}}",
+            [(f"W1_{n}1", W1[j, 0]), ("x_1", v["x"][0]),
+             (f"W1_{n}2", W1[j, 1]), ("x_2", v["x"][1]),
+             (f"z1_{n}", v["z1"][j])],
+            [rf"z^{{[1]}}_{n} &= W^{{[1]}}_{{{n}1}} x_1 + "
+             rf"W^{{[1]}}_{{{n}2}} x_2",
+             r"&= {0} \times {1} + {2} \times {3}", "&= {4}"],
+            "dot", f"Hidden unit {n} adds its weighted inputs: z[1]_{n} = "
+            f"{f(W1[j, 0])} × {f(v['x'][0])} + {f(W1[j, 1])} × "
+            f"{f(v['x'][1])} = {f(v['z1'][j])}.",
+            nodes=[f"z1_{n}"], edges=[f"x_1-z1_{n}", f"x_2-z1_{n}"],
+            reveal=[f"z1_{n}"])
+    for j in range(2):
+        n = j + 1
+        add("forward", f"a1_{n}", f"a^{{[1]}}_{{{n}}}",
+            [(f"z1_{n}", v["z1"][j]), (f"a1_{n}", v["a1"][j])],
+            [rf"a^{{[1]}}_{n} &= {g1t}(z^{{[1]}}_{n})",
+             rf"&= {g1t}({{0}}) = {{1}}"],
+            "act1", f"Hidden unit {n} applies its activation: a[1]_{n} = "
+            f"{g1}({f(v['z1'][j])}) = {f(v['a1'][j])}.",
+            nodes=[f"a1_{n}"], edges=[f"z1_{n}-a1_{n}"], reveal=[f"a1_{n}"])
+    add("forward", "z2", "z^{[2]}",
+        [("W2_11", W2[0, 0]), ("a1_1", v["a1"][0]), ("W2_12", W2[0, 1]),
+         ("a1_2", v["a1"][1]), ("z2", v["z2"])],
+        [r"z^{[2]} &= W^{[2]}_{11} a^{[1]}_1 + W^{[2]}_{12} a^{[1]}_2",
+         r"&= {0} \times {1}", r"&\quad + {2} \times {3}", "&= {4}"],
+        "dot", "The output unit adds its weighted inputs: z[2] = "
+        f"{f(W2[0, 0])} × {f(v['a1'][0])} + {f(W2[0, 1])} × "
+        f"{f(v['a1'][1])} = {f(v['z2'])}.",
+        nodes=["z2"], edges=["a1_1-z2", "a1_2-z2"], reveal=["z2"])
+    add("forward", "yhat", "ŷ", [("z2", v["z2"]), ("yhat", v["yhat"])],
+        [rf"\hat y &= {g2t}(z^{{[2]}})", rf"&= {g2t}({{0}}) = {{1}}"],
+        "act2", f"The output applies its activation: ŷ = {g2}({f(v['z2'])})"
+        f" = {f(v['yhat'])}.", nodes=["yhat"], edges=["z2-yhat"],
+        reveal=["yhat"])
+    add("forward", "J", "J", [("yhat", v["yhat"]), ("y", v["y"]),
+                              ("J", v["J"])],
+        [r"J &= (\hat y - y)^2", r"&= ({0} - {1})^2", "&= {2}"],
+        "sq", f"The loss compares ŷ with the target y = {f(v['y'])}: J = "
+        f"({f(v['yhat'])} − {f(v['y'])})² = {f(v['J'])}.",
+        nodes=["J"], edges=["yhat-J"], reveal=["J"])
+
+    # backward, edge by edge, in the order of Network.backward
+    add("backward", "dJ", "∂J/∂J", [("dJ", 1.0)],
+        [r"\frac{\partial J}{\partial J}", "&= {0}"], "one",
+        "The backward pass starts at the loss: ∂J/∂J = 1.",
+        nodes=["J"], reveal=["dJ"])
+    add("backward", "dyhat", "∂J/∂ŷ",
+        [("yhat", v["yhat"]), ("y", v["y"]), ("dyhat", v["dyhat"])],
+        [r"\frac{\partial J}{\partial \hat y} &= 2(\hat y - y)",
+         r"&= 2 \times ({0} - {1})", "&= {2}"],
+        "mse'", "Back along the edge from ŷ to J: ∂J/∂ŷ = 2(ŷ − y) = "
+        f"2 × ({f(v['yhat'])} − {f(v['y'])}) = {f(v['dyhat'])}.",
+        nodes=["yhat"], edges=["yhat-J"], reveal=["dyhat", "e_dyhat"])
+    add("backward", "dz2", "δ^{[2]}",
+        [("dyhat", v["dyhat"]), ("g2", v["g2"]), ("dz2", v["dz2"])],
+        [r"\delta^{[2]} &= \frac{\partial J}{\partial \hat y}\, "
+         rf"{g2t}'(z^{{[2]}})", r"&= {0} \times {1}", "&= {2}"],
+        "prod", "Back through the output's activation: δ[2] = ∂J/∂ŷ × "
+        f"{g2}′(z[2]) = {f(v['dyhat'])} × {f(v['g2'])} = {f(v['dz2'])}.",
+        nodes=["z2"], edges=["z2-yhat"], reveal=["dz2", "e_g2"])
+    for j in range(2):
+        n = j + 1
+        add("backward", f"dW2_1{n}", f"dW^{{[2]}}_{{1{n}}}",
+            [("dz2", v["dz2"]), (f"a1_{n}", v["a1"][j]),
+             (f"dW2_1{n}", v["dW2"][0, j])],
+            [rf"dW^{{[2]}}_{{1{n}}} &= \delta^{{[2]}}\, a^{{[1]}}_{n}",
+             r"&= {0} \times {1}", "&= {2}"],
+            "prod", f"The weight W[2]_1{n} on the edge from a[1]_{n} to z[2] "
+            f"gets its gradient: dW[2]_1{n} = δ[2] × a[1]_{n} = "
+            f"{f(v['dz2'])} × {f(v['a1'][j])} = {f(v['dW2'][0, j])}.",
+            edges=[f"a1_{n}-z2"])
+    add("backward", "db2", "db^{[2]}", [("dz2", v["dz2"]), ("db2", v["db2"])],
+        [r"db^{[2]} &= \delta^{[2]}", "&= {0}"], "copy",
+        "The bias b[2] adds straight into z[2], so its gradient is the error "
+        f"signal itself: db[2] = δ[2] = {f(v['db2'])}.", nodes=["z2"])
+    for j in range(2):
+        n = j + 1
+        add("backward", f"da1_{n}", f"∂J/∂a^{{[1]}}_{{{n}}}",
+            [(f"W2_1{n}", W2[0, j]), ("dz2", v["dz2"]),
+             (f"da1_{n}", v["da1"][j])],
+            [rf"\frac{{\partial J}}{{\partial a^{{[1]}}_{n}}} &= "
+             rf"W^{{[2]}}_{{1{n}}}\, \delta^{{[2]}}",
+             r"&= {0} \times {1}", "&= {2}"],
+            "prod", f"Back along the edge from a[1]_{n} to z[2]: ∂J/∂a[1]_{n} "
+            f"= W[2]_1{n} × δ[2] = {f(W2[0, j])} × {f(v['dz2'])} = "
+            f"{f(v['da1'][j])}.", nodes=[f"a1_{n}"], edges=[f"a1_{n}-z2"],
+            reveal=[f"da1_{n}"])
+    for j in range(2):
+        n = j + 1
+        add("backward", f"dz1_{n}", f"δ^{{[1]}}_{{{n}}}",
+            [(f"da1_{n}", v["da1"][j]), (f"g1_{n}", v["g1"][j]),
+             (f"dz1_{n}", v["dz1"][j])],
+            [rf"\delta^{{[1]}}_{n} &= \frac{{\partial J}}"
+             rf"{{\partial a^{{[1]}}_{n}}}\, {g1t}'(z^{{[1]}}_{n})",
+             r"&= {0} \times {1}", "&= {2}"],
+            "prod", f"Back through hidden unit {n}'s activation: δ[1]_{n} = "
+            f"∂J/∂a[1]_{n} × {g1}′(z[1]_{n}) = {f(v['da1'][j])} × "
+            f"{f(v['g1'][j])} = {f(v['dz1'][j])}.",
+            nodes=[f"z1_{n}"], edges=[f"z1_{n}-a1_{n}"],
+            reveal=[f"dz1_{n}", f"e_g1_{n}"])
+    for j in range(2):
+        n = j + 1
+        for k in range(2):
+            K = k + 1
+            add("backward", f"dW1_{n}{K}", f"dW^{{[1]}}_{{{n}{K}}}",
+                [(f"dz1_{n}", v["dz1"][j]), (f"x_{K}", v["x"][k]),
+                 (f"dW1_{n}{K}", v["dW1"][j, k])],
+                [rf"dW^{{[1]}}_{{{n}{K}}} &= \delta^{{[1]}}_{n}\, x_{K}",
+                 r"&= {0} \times {1}", "&= {2}"],
+                "prod", f"The weight W[1]_{n}{K} on the edge from x_{K} to "
+                f"z[1]_{n} gets its gradient: dW[1]_{n}{K} = δ[1]_{n} × x_{K}"
+                f" = {f(v['dz1'][j])} × {f(v['x'][k])} = "
+                f"{f(v['dW1'][j, k])}.", edges=[f"x_{K}-z1_{n}"])
+    for j in range(2):
+        n = j + 1
+        add("backward", f"db1_{n}", f"db^{{[1]}}_{{{n}}}",
+            [(f"dz1_{n}", v["dz1"][j]), (f"db1_{n}", v["db1"][j])],
+            [rf"db^{{[1]}}_{n} &= \delta^{{[1]}}_{n}", "&= {0}"], "copy",
+            f"The bias b[1]_{n} adds into z[1]_{n}: db[1]_{n} = δ[1]_{n} = "
+            f"{f(v['db1'][j])}.", nodes=[f"z1_{n}"])
+
+    # the update: the engine's step, on a copy
+    nW1, nW2 = after.W[1], after.W[2]
+    nb1, nb2 = after.b[1][:, 0], float(after.b[2][0, 0])
+    add("update", "J_new", "J after the step",
+        [("alpha", lr), ("W1_11_new", nW1[0, 0]), ("W1_12_new", nW1[0, 1]),
+         ("W1_21_new", nW1[1, 0]), ("W1_22_new", nW1[1, 1]),
+         ("b1_1_new", nb1[0]), ("b1_2_new", nb1[1]),
+         ("W2_11_new", nW2[0, 0]), ("W2_12_new", nW2[0, 1]),
+         ("b2_new", nb2), ("J", v["J"]), ("J_new", J_new)],
+        [r"W^{[l]} &:= W^{[l]} - \alpha\, dW^{[l]}",
+         r"b^{{[l]}} &:= b^{{[l]}} - \alpha\, db^{{[l]}}",
+         r"\alpha &= {0}",
+         r"W^{{[1]}} &= \begin{{bmatrix}} {1} & {2} \\ {3} & {4} "
+         r"\end{{bmatrix}}",
+         r"b^{{[1]}} &= \begin{{bmatrix}} {5} \\ {6} \end{{bmatrix}}",
+         r"W^{{[2]}} &= \begin{{bmatrix}} {7} & {8} \end{{bmatrix}}",
+         r"b^{{[2]}} &= {9}", r"J &: {10} \to {11}"],
+        "update", f"The update: every weight and bias moves against its "
+        f"gradient, with learning rate α = {f(lr)}. The loss on this example "
+        f"falls from {f(v['J'])} to {f(J_new)}.",
+        nodes=["J"], edges=[f"x_{k + 1}-z1_{j + 1}" for j in range(2)
+                            for k in range(2)] + ["a1_1-z2", "a1_2-z2"])
+    return steps
+
+
+def _recompute(rule: str, s: list[float], net: Network) -> float | None:
+    """A step's result recomputed from its other numbers as they are shown
+    (six significant digits); ``None`` for the update, checked entry by
+    entry."""
+    if rule == "dot":
+        return s[0] * s[1] + s[2] * s[3]
+    if rule in ("act1", "act2"):
+        l = 1 if rule == "act1" else 2
+        return float(net.g[l].forward(np.array([[s[0]]]))[0, 0])
+    if rule == "sq":
+        return (s[0] - s[1]) ** 2
+    if rule == "mse'":
+        return 2 * (s[0] - s[1])
+    if rule == "prod":
+        return s[0] * s[1]
+    if rule == "copy":
+        return s[0]
+    if rule == "one":  # dJ/dJ
+        return 1.0
+    return None
+
+
+def _check_steps_221(steps: list[dict[str, Any]], svg: str, net: Network,
+                     X: np.ndarray, Y: np.ndarray, lr: float) -> int:
+    """Check every number of the stepper against the engine: each step's
+    numbers, each number the graph shows, and each result recomputed from
+    the shown numbers at four digits. Returns how many numbers it checked;
+    raises RuntimeError naming the first one that differs."""
+    ref = _engine_221(net, X, Y, lr)
+    checked = 0
+
+    def same(name: str, value: float) -> None:
+        nonlocal checked
+        key = name.removeprefix("e_")
+        if key not in ref:
+            raise RuntimeError(f"stepper: {name!r} is not a quantity the "
+                               "engine computes")
+        true = ref[key]
+        if not abs(value - true) <= 1e-12 * max(abs(true), 1e-300):
+            raise RuntimeError(f"stepper: {name} is {value!r} in the stepper "
+                               f"but {true!r} in the engine")
+        checked += 1
+
+    for step in steps:
+        keys = [k for k, _ in step["nums"]]
+        for k, val in step["nums"]:
+            same(k, val)
+        if keys[-1] != step["q"]:
+            raise RuntimeError(f"stepper: step {step['q']!r} ends with "
+                               f"{keys[-1]!r}, not its result")
+        shown = [_shown(val) for _, val in step["nums"]]
+        again = _recompute(step["rule"], shown[:-1], net)
+        if again is not None:
+            _check_rounding(step["q"], again, step["nums"][-1][1])
+        elif step["rule"] == "update":  # new = old - alpha * gradient
+            for k, val in step["nums"][1:-2]:
+                old = k.removesuffix("_new")
+                again = _shown(ref[old]) - _shown(lr) * _shown(ref["d" + old])
+                _check_rounding(k, again, val)
+    shown_in_graph = re.findall(
+        r'data-q="([^"]+)" data-value="([^"]+)">([^<]*)<', svg)
+    for q, value, text in shown_in_graph:
+        same(q, float(value))
+        true = ref[q.removeprefix("e_")]
+        number = text.rsplit(" ", 1)[-1].lstrip("×")  # "×0.4", "y = 0.5"
+        if number != format_number(true):
+            raise RuntimeError(f"stepper: the graph shows {q} as {text!r}, "
+                               f"the engine's value is {true!r}")
+    if len(shown_in_graph) != 29:  # 9 nodes x 2, y, 10 edges
+        raise RuntimeError("stepper: the graph shows "
+                           f"{len(shown_in_graph)} numbers, expected 29")
+    return checked
+
+
+_PHASES = {"forward": "Forward pass", "backward": "Backward pass",
+           "update": "Update"}
+
+
+def stepper_221(net: Network, x: Any, y: Any, learning_rate: float, *,
+                alt: str | None = None) -> str:
+    r"""A step-by-step walk through one training step of the bias-free
+    2-2-1 network, as HTML for the book's stepper (``stepper.js``).
+
+    The steps follow the engine: the forward pass node by node
+    ($z^{[1]}_j$, $a^{[1]}_j$, $z^{[2]}$, $\hat y$, $J$); the backward pass
+    edge by edge in the order of `Network.backward`
+    ($\partial J/\partial \hat y$, $\delta^{[2]}$, $dW^{[2]}$, $db^{[2]}$,
+    $\partial J/\partial a^{[1]}$, $\delta^{[1]}$, $dW^{[1]}$, $db^{[1]}$);
+    and last the update $W^{[l]} := W^{[l]} - \alpha\, dW^{[l]}$,
+    $b^{[l]} := b^{[l]} - \alpha\, db^{[l]}$ (`Network.step` on a copy) with
+    the new cost. Each step highlights nodes and edges of the graph drawn by
+    [`computation_graph_221`][nnbook.diagrams.computation_graph_221]'s
+    machinery, and has a formula with the numbers substituted (six
+    significant digits, typeset by MathJax), its value and a sentence for a
+    live region.
+
+    Before anything is returned, every number is checked against the
+    engine's own values (a fresh `forward`, `backward`, `step` and `cost`),
+    every number the graph shows likewise, and every result recomputed from
+    its shown factors must agree with the shown result at four significant
+    digits; otherwise `RuntimeError`.
+
+    Parameters
+    ----------
+    net : Network
+        Sizes ``[2, 2, 1]``, element-wise activations, biases zero, loss
+        ``"mse"``, no L2 penalty. Not modified.
+    x : array, shape (2, 1) or (2,)
+        One example.
+    y : array or float
+        Its target.
+    learning_rate : float
+        $\alpha > 0$ of the update step.
+    alt : str, optional
+        Text alternative of the graph.
+
+    Returns
+    -------
+    str
+        HTML: the controls, the graph (every node a ``<g data-node>``, every
+        edge a ``<g data-edge>``), one pre-rendered formula per step
+        (``data-step="k"``), an ``aria-live`` region, a ``<noscript>`` list
+        of the steps in words and the steps as JSON
+        (``<script type="application/json">``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        On a network, example or learning rate the stepper cannot show.
+    RuntimeError
+        If a number of the stepper differs from the engine's.
+
+    Examples
+    --------
+    >>> import json, re
+    >>> import numpy as np
+    >>> import nnbook as nb
+    >>> from nnbook import diagrams
+    >>> net = nb.Network.from_parameters(
+    ...     {1: [[0.1, 0.4], [0.8, 0.6]], 2: [[0.3, 0.9]]},
+    ...     {1: np.zeros((2, 1)), 2: np.zeros((1, 1))}, "sigmoid", "mse")
+    >>> out = diagrams.stepper_221(net, [0.35, 0.90], 0.5, 0.5)
+    >>> data = re.search(r'application/json[^>]*>(.*?)</script>', out, re.S)
+    >>> steps = json.loads(data.group(1))["steps"]
+    >>> len(steps), steps[0]["number"], steps[-1]["number"]
+    (24, '0.395', '0.0302455')
+    """
+    lr = check_learning_rate(learning_rate)
+    v = _values_221(net, x, y)  # checks net, x and y
+    if net.loss.name != "mse":
+        raise ValueError("net: the stepper writes the squared-error "
+                         f"formulas; expected loss 'mse', got "
+                         f"{net.loss.name!r}")
+    if net.l2:
+        raise ValueError("net: the stepper's formulas have no L2 term; "
+                         f"expected l2 = 0, got {net.l2!r}")
+    X, Y = v["x"].reshape(2, 1), np.array([[v["y"]]])
+    grads = net.backward(net.forward(X), Y)
+    after = net.copy()
+    after.step(grads, lr)
+    steps = _steps_221(net, v, lr, after, after.cost(X, Y))
+    svg = _graph_221(v, legend=False).render(alt or (
+        "Computational graph of the 2-2-1 network, top to bottom: inputs x1 "
+        "and x2, hidden pre-activations z[1], activations a[1], output "
+        "pre-activation z[2], output y-hat and loss J. Each node's forward "
+        "value appears when the forward pass computes it, its backward "
+        "value, in the second colour, when the backward pass does; the "
+        "step being taken is highlighted."), max_width=440, kind="stepper-221")
+    _check_steps_221(steps, svg, net, X, Y, lr)
+
+    n = len(steps)
+    formulas, data = [], []
+    for i, step in enumerate(steps, start=1):
+        nums = [_tex_number(val) for _, val in step["nums"]]
+        first, *rest = step["tex"]  # the symbolic line, then the numbers
+        tex = r" \\ ".join([first] + [t.format(*nums) for t in rest])
+        tex = html.escape(rf"\[\begin{{aligned}}{tex}\end{{aligned}}\]",
+                          quote=False)
+        formulas.append(f'<div class="nnbook-stepper__formula" '
+                        f'data-step="{i}"><div class="arithmatex">{tex}'
+                        "</div></div>")
+        data.append({"phase": step["phase"],
+                     "title": _PHASES[step["phase"]],
+                     "name": _html_symbol(step["name"]),
+                     "q": step["q"], "number": format_number(
+                         step["nums"][-1][1], 6),
+                     "say": step["say"], "nodes": step["nodes"],
+                     "edges": step["edges"], "reveal": step["reveal"]})
+    known = ["x_1", "x_2", "y", "e_W1_11", "e_W1_12", "e_W1_21", "e_W1_22",
+             "e_W2_11", "e_W2_12"]
+    payload = json.dumps({"steps": data, "known": known}, ensure_ascii=False,
+                         separators=(",", ":")).replace("<", "\\u003c")
+    words = "".join(f"<li>{html.escape(s['say'])}</li>" for s in steps)
+    buttons = "".join(
+        f'<button type="button" class="nnbook-stepper__button" '
+        f'data-stepper-action="{a}">{label}</button>'
+        for a, label in (("start", "Start"), ("prev", "Previous"),
+                         ("next", "Next"), ("end", "End")))
+    return (
+        '<div class="nnbook-stepper" data-nnbook-stepper="221">\n'
+        '<div class="nnbook-stepper__ui" hidden tabindex="0" role="group" '
+        'aria-roledescription="stepper" aria-label="One training step of the '
+        "2-2-1 network, step by step. Left and Right arrow keys go back and "
+        'forth, Home and End jump to the first and last step." '
+        'aria-keyshortcuts="ArrowLeft ArrowRight Home End">\n'
+        f'<div class="nnbook-stepper__controls">{buttons}'
+        '<span class="nnbook-stepper__counter">Step '
+        f'<span data-stepper-k>1</span> of {n}</span></div>\n'
+        '<div class="nnbook-stepper__body">\n'
+        f'<div class="nnbook-stepper__graph">{svg}</div>\n'
+        '<div class="nnbook-stepper__panel">\n'
+        '<p class="nnbook-stepper__phase" data-stepper-phase></p>\n'
+        '<p class="nnbook-stepper__value"><span data-stepper-name></span> = '
+        '<span class="nnbook-stepper__number" data-stepper-number></span>'
+        "</p>\n"
+        f'<div class="nnbook-stepper__formulas">{"".join(formulas)}</div>\n'
+        '<p class="nnbook-stepper__say" aria-live="polite" '
+        "data-stepper-live></p>\n"
+        "</div>\n</div>\n</div>\n"
+        "<noscript><p>The stepper needs JavaScript. Its steps, in words:"
+        f"</p><ol>{words}</ol></noscript>\n"
+        '<script type="application/json" class="nnbook-stepper__data">'
+        f"{payload}</script>\n</div>\n"
+    )
