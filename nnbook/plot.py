@@ -42,6 +42,7 @@ __all__ = [
     "PALETTE",
     "activation_derivatives_svg",
     "activations_svg",
+    "cost_scaling_svg",
     "decision_boundary_svg",
     "fit_curves_svg",
     "gradient_norms_svg",
@@ -1075,3 +1076,92 @@ def gradient_norms_svg(
                    fontsize=9)
 
     return _render(draw, alt, (2.3 * len(groups) + 0.9, 3.5))
+
+
+# ------------------------------------------------------- what a gradient costs
+def cost_scaling_svg(
+    params: Sequence[float],
+    forward: Sequence[float],
+    backward: Sequence[float],
+    fd_params: Sequence[float],
+    fd: Sequence[float],
+    *,
+    extrapolated: tuple[Sequence[float], Sequence[float]] | None = None,
+    alt: str,
+) -> str:
+    r"""Time against parameter count, log-log: one forward pass, one backward
+    pass, and a full finite-difference gradient (measured, then extrapolated).
+
+    Parameters
+    ----------
+    params, forward, backward : sequences of float
+        Parameter counts $p$ and the seconds of one forward and one backward
+        pass at each.
+    fd_params, fd : sequences of float
+        The counts where a full finite-difference gradient was timed, and its
+        seconds.
+    extrapolated : (sequence, sequence), optional
+        Counts and seconds of the finite-difference line beyond the measured
+        points, drawn dashed and labelled "extrapolated".
+    alt : str
+        Text alternative (required).
+
+    Returns
+    -------
+    str
+        SVG markup. The lines carry the ids ``cost-forward``,
+        ``cost-backward``, ``cost-fd`` and ``cost-fd-extrapolated``.
+
+    Examples
+    --------
+    >>> from nnbook.plot import cost_scaling_svg
+    >>> p = [10, 100, 1000]
+    >>> svg = cost_scaling_svg(p, [1e-5, 2e-5, 1e-4], [2e-5, 4e-5, 2e-4],
+    ...                        p[:2], [2e-4, 4e-3],
+    ...                        extrapolated=([100, 1000], [4e-3, 0.2]),
+    ...                        alt="Times against parameter count")
+    >>> svg.count("cost-fd-extrapolated")
+    1
+    """
+    alt = check_alt(alt)
+    curves = {"forward": (params, forward), "backward": (params, backward),
+              "fd": (fd_params, fd)}
+    if extrapolated is not None:
+        curves["extrapolated"] = extrapolated
+    data: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for name, (xs, ys) in curves.items():
+        x = np.asarray(xs, dtype=float).reshape(-1)
+        y = np.asarray(ys, dtype=float).reshape(-1)
+        if x.size == 0 or x.shape != y.shape:
+            raise ValueError(f"{name}: expected as many times as parameter "
+                             f"counts, at least one, got {x.size} and "
+                             f"{y.size}")
+        if not (np.all(np.isfinite(x) & np.isfinite(y)) and np.all(x > 0)
+                and np.all(y > 0)):
+            raise ValueError(f"{name}: expected positive finite values for "
+                             "a log-log plot")
+        data[name] = (x, y)
+
+    def draw(fig: Any) -> None:
+        ax = fig.add_subplot()
+        style = {
+            "forward": (PALETTE[0], "-", "o", "one forward pass"),
+            "backward": (PALETTE[1], "-", "s", "one backward pass"),
+            "fd": (PALETTE[2], "-", "^",
+                   "finite differences: the whole gradient"),
+            "extrapolated": (PALETTE[2], (0, (5, 3)), None,
+                             "finite differences, extrapolated"),
+        }
+        for name, (x, y) in data.items():
+            colour, ls, marker, label = style[name]
+            line, = ax.plot(x, y, color=colour, linestyle=ls, marker=marker,
+                            markersize=4, label=label)
+            line.set_gid("cost-" + name.replace("extrapolated",
+                                                "fd-extrapolated"))
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("parameters $p$")
+        ax.set_ylabel("seconds")
+        ax.legend(loc="upper left", fontsize=8)
+
+    return _render(draw, alt, (5.6, 4.0))
