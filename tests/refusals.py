@@ -555,7 +555,7 @@ def render_topic(topic: str) -> str:
     for e in entries(topic):
         msg = message(e)
         out.append(
-            f'<dt id="refuses-{e.id}">{html.escape(e.check)}'
+            f'<dt id="refuses-{e.id}"><strong>{html.escape(e.check)}</strong>'
             f' <small>(names <code>{html.escape(e.argument)}</code>)</small></dt>\n'
             "<dd>"
             f'<pre><code class="language-python">{html.escape(e.code)}</code></pre>\n'
