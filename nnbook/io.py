@@ -39,8 +39,10 @@ def _check_path(path: Any) -> str:
         raise TypeError("path: expected a file name (str or os.PathLike), "
                         f"got {type(path).__name__}")
     p = os.fspath(path)
-    if not isinstance(p, str) or not p:
-        raise TypeError(f"path: expected a non-empty file name, got {p!r}")
+    if not isinstance(p, str):
+        raise TypeError(f"path: expected a file name (str), got {p!r}")
+    if not p:
+        raise ValueError("path: expected a file name, got ''")
     return p
 
 
