@@ -133,7 +133,7 @@ def _one_size(n: int, m: int, repeats: int, fd_budget: float,
 
 
 def measure(targets: tuple[int, ...] = TARGETS, m: int = M, repeats: int = 5,
-            fd_budget: float = 0.8, seed: int = 0) -> Cost:
+            fd_budget: float = 1.5, seed: int = 0) -> Cost:
     """Time forward, backward and (while it stays under `fd_budget` s) finite differences."""
     try:
         from threadpoolctl import threadpool_limits
@@ -164,7 +164,8 @@ def slope(xs: list[float], ys: list[float]) -> float:
 
 
 def where_it_ran() -> str:
-    """CPU model and count, Python and NumPy versions, and today's date (UTC)."""
+    """CPU model and count; Python and NumPy versions and today's date (UTC) on a second,
+    indented line."""
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
@@ -173,8 +174,8 @@ def where_it_ran() -> str:
     except (OSError, StopIteration):  # pragma: no cover - not Linux
         pass
     day = _dt.datetime.now(_dt.timezone.utc).date().isoformat()
-    return (f"{cpu}, {os.cpu_count()} CPUs (BLAS held to 1 thread), "
-            f"Python {platform.python_version()}, NumPy {np.__version__}, {day}")
+    return (f"{cpu}, {os.cpu_count()} CPUs (BLAS held to 1 thread),\n"
+            f"        Python {platform.python_version()}, NumPy {np.__version__}, {day}")
 
 
 if __name__ == "__main__":  # pragma: no cover
