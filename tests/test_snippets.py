@@ -193,9 +193,10 @@ def _page_outputs(site: Site, rel: str) -> list[tuple[str, str]]:
 
 
 def _masked(text: str) -> str:
-    """Text with every inline SVG reduced to `<svg/>` and every run of digits to `0`."""
+    """Text with every inline SVG reduced to `<svg/>` and every number (1, 2.5, 1.08e+05) to
+    `0`."""
     text = re.sub(r"<svg\b.*?</svg>", "<svg/>", htmllib.unescape(text), flags=re.DOTALL)
-    return re.sub(r"\d+", "0", text)
+    return re.sub(r"\d+(?:\.\d+)?(?:[eE][-+]?\d+)?", "0", text)
 
 
 @pytest.mark.parametrize("block", EXEC_BLOCKS, ids=lambda b: b.name)
