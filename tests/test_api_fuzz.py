@@ -383,6 +383,7 @@ def x_arg(draw: Any, n0: int, dtype: np.dtype, m: int | None = None, spoil: bool
     choice = draw(st.sampled_from([
         "1-D", "special", "huge", "tiny", "max32", "rows+1", "m=0", "n0=0", "3-D", "0-d",
         "None", "str", "ragged", "object", "complex", "bool", "float16", "bytes", "dict",
+        "str-list", "None-list",
     ] if spoil else ["float64", "float32", "int", "list"] + ["1-D"] * (n0 == 1)))
     if choice == "float64":
         return Arg(name, base, OK, f"normal{base.shape}")
@@ -433,6 +434,13 @@ def x_arg(draw: Any, n0: int, dtype: np.dtype, m: int | None = None, spoil: bool
         return Arg(name, base.astype(np.float16), EDGE, f"float16 array {base.shape}")
     if choice == "bytes":
         return Arg(name, b"\x00" * 8, BAD, "bytes")
+    if choice == "str-list":
+        return Arg(name, [[str(x) for x in row] for row in base.tolist()], BAD,
+                   f"list of lists of str {(n0, m)}")
+    if choice == "None-list":
+        rows = base.tolist()
+        rows[0][0] = None
+        return Arg(name, rows, BAD, f"list of lists {(n0, m)} holding a None")
     return Arg(name, {0: base}, BAD, "dict")
 
 
