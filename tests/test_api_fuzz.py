@@ -991,9 +991,18 @@ def test_gradient_check(case: Case) -> None:
 # ----------------------------------------------------------------------------- save, load
 
 
+FUZZ_DIR: list[Path] = []  # where save/load examples write (set by the fixture below)
+
+
 @pytest.fixture(scope="module")
 def fuzz_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("fuzz_io")
+    FUZZ_DIR[:] = [tmp_path_factory.mktemp("fuzz_io")]
+    return FUZZ_DIR[0]
+
+
+def example_dir() -> Path:
+    """A fresh directory for one example."""
+    return Path(tempfile.mkdtemp(dir=FUZZ_DIR[0]))
 
 
 def path_arg(value: Any, kind: str, note: str = "") -> Arg:
@@ -1003,10 +1012,10 @@ def path_arg(value: Any, kind: str, note: str = "") -> Arg:
 
 
 @st.composite
-def save_cases(draw: Any, root: Path) -> Case:
+def save_cases(draw: Any) -> Case:
     bad = spoils(draw, ["net", "state", "path"])
     net, twin, state = draw(networks("state" in bad))
-    d = Path(tempfile.mkdtemp(dir=root))
+    d = example_dir()
     choice = draw(st.sampled_from(["missing-dir", "dir", "bytes", "None", "int", "float",
                                    "list", "empty"] if "path" in bad
                                   else ["str", "Path", "no-suffix"]))
@@ -1029,29 +1038,25 @@ def save_cases(draw: Any, root: Path) -> Case:
     return Case([*state, n, p], {"net": net})
 
 
-@pytest.mark.usefixtures("fuzz_dir")
-def test_save(fuzz_dir: Path) -> None:
-    @profile(300)
-    @given(save_cases(fuzz_dir))
-    def run(case: Case) -> None:
-        net, path = case.value("net"), case.value("path")
+@profile(300)
+@given(case=save_cases())
+def test_save(fuzz_dir: Path, case: Case) -> None:
+    net, path = case.value("net"), case.value("path")
 
-        def validate(result: Any) -> None:
-            assert result is None, f"save returned {result!r}"
-            written = os.fsdecode(path)
-            if not os.path.isfile(written):
-                written += ".npz"
-            assert os.path.isfile(written), f"no file at {written}"
-            back = nb.load(written)
-            assert snapshot(back) == snapshot(net), "the file does not load back bit for bit"
+    def validate(result: Any) -> None:
+        assert result is None, f"save returned {result!r}"
+        written = os.fsdecode(path)
+        if not os.path.isfile(written):
+            written += ".npz"
+        assert os.path.isfile(written), f"no file at {written}"
+        back = nb.load(written)
+        assert snapshot(back) == snapshot(net), "the file does not load back bit for bit"
 
-        try:
-            check_call(lambda: nb.save(net, path), case.args, nets=[case.extra["net"]],
-                       validate=validate, missing_path=True, collect=True)
-        except PropertyFailure as failure:
-            record("save", case, failure)
-
-    run()
+    try:
+        check_call(lambda: nb.save(net, path), case.args, nets=[case.extra["net"]],
+                   validate=validate, missing_path=True, collect=True)
+    except PropertyFailure as failure:
+        record("save", case, failure)
 
 
 def _npz(path: Path, **arrays: Any) -> Path:
@@ -1060,9 +1065,9 @@ def _npz(path: Path, **arrays: Any) -> Path:
 
 
 @st.composite
-def load_cases(draw: Any, root: Path) -> Case:
+def load_cases(draw: Any) -> Case:
     net = nb.Network(**net_ok_kwargs(draw))
-    d = Path(tempfile.mkdtemp(dir=root))
+    d = example_dir()
     good = d / "net.npz"
     nb.save(net, good)
     with np.load(good) as f:
@@ -1128,24 +1133,20 @@ def load_cases(draw: Any, root: Path) -> Case:
     return Case([path_arg(str(_npz(bad_file, **spoiled)), BAD, f"a .npz with {choice}")])
 
 
-@pytest.mark.usefixtures("fuzz_dir")
-def test_load(fuzz_dir: Path) -> None:
-    @profile(300)
-    @given(load_cases(fuzz_dir))
-    def run(case: Case) -> None:
-        sizes = case.extra.get("sizes")
+@profile(300)
+@given(case=load_cases())
+def test_load(fuzz_dir: Path, case: Case) -> None:
+    sizes = case.extra.get("sizes")
 
-        def validate(net: Any) -> None:
-            assert_network(net, sizes)
+    def validate(net: Any) -> None:
+        assert_network(net, sizes)
 
-        missing = case.args[0].note in ("missing file", "the save path without .npz")
-        try:
-            check_call(lambda: nb.load(case.value("path")), case.args, validate=validate,
-                       missing_path=missing, collect=True)
-        except PropertyFailure as failure:
-            record("load", case, failure)
-
-    run()
+    missing = case.args[0].note in ("missing file", "the save path without .npz")
+    try:
+        check_call(lambda: nb.load(case.value("path")), case.args, validate=validate,
+                   missing_path=missing, collect=True)
+    except PropertyFailure as failure:
+        record("load", case, failure)
 
 
 # ------------------------------------------------------------- the checker can fail
