@@ -204,9 +204,9 @@ def test_block_prints_what_the_page_shows(built_site: Site, fresh_runs, block: B
     run = fresh_runs[block.name]
     assert run.error is None, f"{block.where} fails when run alone:\n{run.error}"
     page = page_html_path(built_site.dir, block.file)
-    if block.options.get("measured", "").lower() in TRUE:
-        # A measurement on the machine that runs it (timings, the date): a fresh run measures
-        # again, so only the numbers may differ. It must pass its own asserts (it ran without
+    if block.code.lstrip().startswith("# measured at build time"):
+        # A measurement on the machine that runs it (timings, the date), marked by its first
+        # line: a fresh run measures again, so only the numbers may differ. It must pass its own asserts (it ran without
         # error, above) and print the page's text with every number masked and every inline
         # SVG figure (whose ticks follow the data) reduced to its tag.
         fresh = _masked(run.output.strip())
