@@ -206,9 +206,10 @@ def test_block_prints_what_the_page_shows(built_site: Site, fresh_runs, block: B
     page = page_html_path(built_site.dir, block.file)
     if block.code.lstrip().startswith("# measured at build time"):
         # A measurement on the machine that runs it (timings, the date), marked by its first
-        # line: a fresh run measures again, so only the numbers may differ. It must pass its own asserts (it ran without
-        # error, above) and print the page's text with every number masked and every inline
-        # SVG figure (whose ticks follow the data) reduced to its tag.
+        # line: a fresh run measures again, so only the numbers may differ. It must pass its
+        # own asserts (it ran without error, above) and print the page's text with every
+        # number masked and every inline SVG figure (whose ticks follow the data) reduced to
+        # its tag.
         fresh = _masked(run.output.strip())
         assert fresh and fresh in _masked(page.read_text(encoding="utf-8")), (
             f"{block.where}: a fresh run of this measured block prints other text than the "
