@@ -256,9 +256,12 @@ class Network:
         self.sizes = v.check_layer_sizes(layer_sizes)
         self.L = len(self.sizes) - 1
         names = v.check_activations(activations, self.L)
-        self.g: dict[int, Activation] = {
-            l: get_activation(name) for l, name in enumerate(names, start=1)
-        }
+        self.g: dict[int, Activation] = {}
+        for l, name in enumerate(names, start=1):
+            try:
+                self.g[l] = get_activation(name)
+            except (TypeError, ValueError) as exc:  # say which argument
+                raise type(exc)(f"activations: layer {l}'s {exc}") from None
         self.loss: Loss = get_loss(loss)
         check_pair(self.g[self.L].name, self.loss.name)  # VALID_PAIRS only
         self.dtype = v.check_dtype(dtype)

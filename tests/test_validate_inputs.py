@@ -328,3 +328,11 @@ def test_values_that_fit_are_cast():
 def test_complex_X_refused(net32):
     with pytest.raises(TypeError, match=r"^X: expected a numeric array, got dtype complex128$"):
         net32.forward(np.ones((2, 1), dtype=complex))
+
+
+# ------------------------------------------------------------------ names
+def test_unknown_activation_names_activations_and_the_layer():
+    with pytest.raises(ValueError, match=r"^activations: layer 2's activation: expected one of "
+                                         r"\['identity', 'leaky_relu', 'relu', 'sigmoid', "
+                                         r"'softmax', 'tanh'\], got 'swish'$"):
+        nb.Network([2, 3, 1], ["tanh", "swish"], "mse")
