@@ -148,6 +148,12 @@ CATALOGUE: tuple[Refusal, ...] = (
         "A negative penalty rewards large weights: the cost has no minimum.",
     ),
     Refusal(
+        "l2-setter", "network", "A negative L2 strength set later",
+        "net.l2 = -1.0",
+        "l2", ValueError, r"l2: expected a finite number >= 0, got -1\.0",
+        "The setter checks like the constructor, and a refused value leaves the old one.",
+    ),
+    Refusal(
         "from-parameters-nan", "network", "Given weights with NaN or inf",
         'nb.Network.from_parameters({1: [[np.nan, 1]]}, {1: [[0]]}, "sigmoid", "bce")',
         "W[1]", ValueError, r"W\[1\]: expected finite values, got 1 NaN or inf entr",
