@@ -1746,8 +1746,11 @@ def stepper_221(net: Network, x: Any, y: Any, learning_rate: float, *,
         HTML: the controls, the graph (every node a ``<g data-node>``, every
         edge a ``<g data-edge>``), one pre-rendered formula per step
         (``data-step="k"``), an ``aria-live`` region, a ``<noscript>`` list
-        of the steps in words and the steps as JSON
-        (``<script type="application/json">``).
+        of the steps in words, and the steps as JSON in the root's
+        ``data-stepper-data`` attribute. (Not in a
+        ``<script type="application/json">``: Material's instant navigation
+        re-creates a page's inline scripts without their type, and would run
+        the JSON as JavaScript.)
 
     Raises
     ------
@@ -1758,7 +1761,7 @@ def stepper_221(net: Network, x: Any, y: Any, learning_rate: float, *,
 
     Examples
     --------
-    >>> import json, re
+    >>> import html, json, re
     >>> import numpy as np
     >>> import nnbook as nb
     >>> from nnbook import diagrams
@@ -1766,8 +1769,8 @@ def stepper_221(net: Network, x: Any, y: Any, learning_rate: float, *,
     ...     {1: [[0.1, 0.4], [0.8, 0.6]], 2: [[0.3, 0.9]]},
     ...     {1: np.zeros((2, 1)), 2: np.zeros((1, 1))}, "sigmoid", "mse")
     >>> out = diagrams.stepper_221(net, [0.35, 0.90], 0.5, 0.5)
-    >>> data = re.search(r'application/json[^>]*>(.*?)</script>', out, re.S)
-    >>> steps = json.loads(data.group(1))["steps"]
+    >>> data = re.search(r'data-stepper-data="([^"]*)"', out).group(1)
+    >>> steps = json.loads(html.unescape(data))["steps"]
     >>> len(steps), steps[0]["number"], steps[-1]["number"]
     (24, '0.395', '0.0302455')
     """
@@ -1814,8 +1817,9 @@ def stepper_221(net: Network, x: Any, y: Any, learning_rate: float, *,
                      "edges": step["edges"], "reveal": step["reveal"]})
     known = ["x_1", "x_2", "y", "e_W1_11", "e_W1_12", "e_W1_21", "e_W1_22",
              "e_W2_11", "e_W2_12"]
-    payload = json.dumps({"steps": data, "known": known}, ensure_ascii=False,
-                         separators=(",", ":")).replace("<", "\\u003c")
+    payload = html.escape(json.dumps({"steps": data, "known": known},
+                                     ensure_ascii=False,
+                                     separators=(",", ":")), quote=True)
     words = "".join(f"<li>{html.escape(s['say'])}</li>" for s in steps)
     buttons = "".join(
         f'<button type="button" class="nnbook-stepper__button" '
@@ -1823,7 +1827,8 @@ def stepper_221(net: Network, x: Any, y: Any, learning_rate: float, *,
         for a, label in (("start", "Start"), ("prev", "Previous"),
                          ("next", "Next"), ("end", "End")))
     return (
-        '<div class="nnbook-stepper" data-nnbook-stepper="221">\n'
+        '<div class="nnbook-stepper" data-nnbook-stepper="221" '
+        f'data-stepper-data="{payload}">\n'
         '<div class="nnbook-stepper__ui" hidden tabindex="0" role="group" '
         'aria-roledescription="stepper" aria-label="One training step of the '
         "2-2-1 network, step by step. Left and Right arrow keys go back and "
@@ -1839,12 +1844,10 @@ def stepper_221(net: Network, x: Any, y: Any, learning_rate: float, *,
         '<p class="nnbook-stepper__value"><span data-stepper-name></span> = '
         '<span class="nnbook-stepper__number" data-stepper-number></span>'
         "</p>\n"
-        f'<div class="nnbook-stepper__formulas">{"".join(formulas)}</div>\n'
         '<p class="nnbook-stepper__say" aria-live="polite" '
         "data-stepper-live></p>\n"
+        f'<div class="nnbook-stepper__formulas">{"".join(formulas)}</div>\n'
         "</div>\n</div>\n</div>\n"
         "<noscript><p>The stepper needs JavaScript. Its steps, in words:"
-        f"</p><ol>{words}</ol></noscript>\n"
-        '<script type="application/json" class="nnbook-stepper__data">'
-        f"{payload}</script>\n</div>\n"
+        f"</p><ol>{words}</ol></noscript>\n</div>\n"
     )

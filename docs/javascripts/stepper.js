@@ -3,7 +3,10 @@
 // The markup and every number come from nnbook.diagrams.stepper_221 at build time: the graph (each
 // node a <g data-node>, each edge a <g data-edge>, each number a [data-q]), one pre-rendered
 // formula per step (typeset by the site's MathJax with the rest of the page; this script only
-// shows one of them), and the steps as JSON. This script computes nothing: it shows step k.
+// shows one of them), and the steps as JSON in the root's data-stepper-data attribute (not in an
+// inline <script type="application/json">: Material's instant navigation re-creates inline
+// scripts without their type and would run the JSON). This script computes nothing: it shows
+// step k.
 //
 // Controls: Start / Previous / Next / End, and the Left / Right / Home / End keys while the
 // stepper has focus. An aria-live region says each step in words. Material's instant navigation
@@ -15,11 +18,10 @@
   function setUp(root) {
     if (root.dataset.stepperReady) return;
     const ui = root.querySelector(".nnbook-stepper__ui");
-    const source = root.querySelector("script.nnbook-stepper__data");
-    if (!ui || !source) return;
+    if (!ui || !root.dataset.stepperData) return;
     let data;
     try {
-      data = JSON.parse(source.textContent);
+      data = JSON.parse(root.dataset.stepperData);
     } catch (err) {
       return;                                   // the <noscript> list is all a reader gets
     }
@@ -80,7 +82,16 @@
         // aria-disabled, not disabled: a focused button keeps its focus at either end
         if (buttons[a]) buttons[a].setAttribute("aria-disabled", off ? "true" : "false");
       });
-      if (announce) live.textContent = `Step ${k} of ${n}, ${step.title.toLowerCase()}. ${step.say}`;
+      if (announce) say(step);
+    }
+
+    // The live region: "Step k of n, phase." for screen readers only (the counter shows it), then
+    // the sentence, which everyone sees.
+    function say(step) {
+      const where = document.createElement("span");
+      where.className = "nnbook-stepper__sr";
+      where.textContent = `Step ${k} of ${n}, ${step.title.toLowerCase()}. `;
+      live.replaceChildren(where, document.createTextNode(step.say));
     }
 
     const go = {
@@ -105,7 +116,7 @@
 
     ui.hidden = false;
     show(1, false);
-    live.textContent = `Step 1 of ${n}, ${steps[0].title.toLowerCase()}. ${steps[0].say}`;
+    say(steps[0]);
   }
 
   function setUpAll() {
