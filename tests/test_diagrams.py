@@ -422,3 +422,119 @@ def test_diagrams_do_not_need_matplotlib():
             "print(len(diagrams.computation_graph_221(net, [1.0, 2.0], 0.5)) > 0)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "True", out.stderr
+
+
+# --------------------------------------------------------------------------- the stepper
+def _stepper_parts(out: str) -> tuple[list[dict], dict[int, str], ET.Element]:
+    """The steps (JSON), each step's TeX and the graph, from the stepper's HTML."""
+    import html as htmllib
+    import json
+
+    data = json.loads(htmllib.unescape(re.search(r'data-stepper-data="([^"]*)"', out).group(1)))
+    tex = {int(k): htmllib.unescape(t) for k, t in re.findall(
+        r'data-step="(\d+)"><div class="arithmatex">(.*?)</div>', out, re.S)}
+    svg = _parse(re.search(r"<svg\b.*?</svg>", out, re.S).group(0))
+    return data["steps"], tex, svg
+
+
+def _stepper_reference(lr: float) -> dict[str, float]:
+    """Every result the stepper shows, from the chapter's scalar hand formulas (not from the
+    engine), and the cost after one hand-made gradient step."""
+    h = worked.net221_by_hand(X, Y, W1, W2)
+    ref = {"z2": h["z2"][0, 0], "yhat": h["yhat"][0, 0], "J": h["J"], "dJ": 1.0,
+           "dyhat": h["dyhat"][0, 0], "dz2": h["dZ2"][0, 0], "db2": h["db2"][0, 0]}
+    for j in range(2):
+        n = j + 1
+        ref |= {f"z1_{n}": h["z1"][j, 0], f"a1_{n}": h["a1"][j, 0], f"da1_{n}": h["dA1"][j, 0],
+                f"dz1_{n}": h["dZ1"][j, 0], f"db1_{n}": h["db1"][j, 0],
+                f"dW2_1{n}": h["dW2"][0, j]}
+        for k in range(2):
+            ref[f"dW1_{n}{k + 1}"] = h["dW1"][j, k]
+    after = worked.net221_forward(X, (W1 - lr * h["dW1"]).T, (W2 - lr * h["dW2"]).T,
+                                  -lr * h["db1"], -lr * h["db2"])
+    ref["J_new"] = float(((after["O3"] - Y) ** 2).sum())
+    return {k: float(v) for k, v in ref.items()}
+
+
+def test_stepper_data_equals_the_hand_formulas():
+    lr = 0.5
+    steps, tex, svg = _stepper_parts(diagrams.stepper_221(_net(), X, Y, lr))
+    ref = _stepper_reference(lr)
+    assert [s["phase"] for s in steps] == ["forward"] * 7 + ["backward"] * 16 + ["update"]
+    assert [s["q"] for s in steps][:7] == ["z1_1", "z1_2", "a1_1", "a1_2", "z2", "yhat", "J"]
+    assert set(s["q"] for s in steps) == set(ref)              # every quantity, once
+    assert len(steps) == len(ref) == len(tex) == 24
+    nodes = {g.get("data-node") for g in svg.iter(SVG + "g")} - {None}
+    edges = {g.get("data-edge") for g in svg.iter(SVG + "g")} - {None}
+    assert len(nodes) == 9 and len(edges) == 10
+    for k, step in enumerate(steps, start=1):
+        true = ref[step["q"]]
+        shown = float(step["number"].replace("\u2212", "-"))
+        assert _close_at_digits(shown, true, 6), (step["q"], shown, true)
+        # the formula ends with the same number, as the step's result
+        assert tex[k].rstrip().endswith(f"{step['number'].replace(chr(0x2212), '-')}"
+                                        r"\end{aligned}\]"), (k, tex[k])
+        assert set(step["nodes"]) <= nodes and set(step["edges"]) <= edges, step
+        assert step["nodes"] or step["edges"], step                     # something highlighted
+        assert step["number"] in step["say"], step                      # and said in words
+    # the update's formula holds the new parameters of one gradient step
+    h = worked.net221_by_hand(X, Y, W1, W2)
+    for value in [*(W1 - lr * h["dW1"]).ravel(), *(W2 - lr * h["dW2"]).ravel()]:
+        assert diagrams.format_number(value, 6) in tex[24]
+    # the graph: every number the engine's (hand formulas), at four digits
+    shown = _numbers(svg)
+    assert set(shown) == set(_reference())
+    for q, entries in shown.items():
+        for number, _value in entries:
+            assert _close_at_4_digits(number, _reference()[q]), (q, number)
+
+
+def test_stepper_is_deterministic_and_leaves_the_network_alone():
+    net = _net()
+    before = {l: (net.W[l].copy(), net.b[l].copy()) for l in (1, 2)}
+    out = diagrams.stepper_221(net, X, Y, 0.5)
+    assert diagrams.stepper_221(net, X, Y, 0.5) == out
+    for l in (1, 2):
+        np.testing.assert_array_equal(net.W[l], before[l][0])
+        np.testing.assert_array_equal(net.b[l], before[l][1])
+    assert "<noscript>" in out and 'aria-live="polite"' in out
+    assert "<script" not in out        # instant navigation would run an inline script's text
+
+
+@pytest.mark.parametrize(("key", "index"), [
+    ("z1", (1,)),          # a forward value (formula and graph)
+    ("dW1", (0, 1)),       # a weight gradient (formula only)
+    ("g1", (0,)),          # a local derivative (formula and edge label)
+    ("dx", (1,)),          # a backward value the graph alone shows
+])
+def test_stepper_refuses_a_corrupted_value(monkeypatch, key, index):
+    """A value that differs from the engine's in its 7th digit is caught before it is shown."""
+    real = diagrams._values_221
+
+    def corrupted(*args, **kwargs):
+        v = real(*args, **kwargs)
+        v[key] = np.array(v[key], dtype=np.float64)
+        v[key][index] *= 1 + 1e-6
+        return v
+
+    monkeypatch.setattr(diagrams, "_values_221", corrupted)
+    with pytest.raises(RuntimeError, match=r"stepper: .* in the engine|engine's value"):
+        diagrams.stepper_221(_net(), X, Y, 0.5)
+    monkeypatch.setattr(diagrams, "_values_221", real)
+    assert diagrams.stepper_221(_net(), X, Y, 0.5)
+
+
+@pytest.mark.parametrize(("net", "lr", "exc", "message"), [
+    (nb.Network.from_parameters({1: W1, 2: W2}, {1: np.zeros((2, 1)), 2: np.zeros((1, 1))},
+                                "sigmoid", loss="bce"), 0.5, ValueError, "expected loss 'mse'"),
+    (nb.Network.from_parameters({1: W1, 2: W2}, {1: np.zeros((2, 1)), 2: np.zeros((1, 1))},
+                                "sigmoid", loss="mse", l2=0.1), 0.5, ValueError,
+     "expected l2 = 0"),
+    (_net(b1=B1, b2=B2), 0.5, ValueError, "set the biases to zero"),
+    (_net(), 0.0, ValueError, "learning_rate: expected a finite number > 0"),
+    (_net(), "0.5", TypeError, "learning_rate"),
+    ("net", 0.5, TypeError, "net: expected an nnbook.Network"),
+])
+def test_stepper_rejects_bad_input(net, lr, exc, message):
+    with pytest.raises(exc, match=message):
+        diagrams.stepper_221(net, X, Y, lr)
