@@ -71,7 +71,7 @@ CATALOGUE: tuple[Refusal, ...] = (
         'nb.Network([2, 3, 1], ["tanh", "tanh"], "bce")',
         "loss", ValueError, r"loss.*'bce'.*sigmoid",
         "BCE takes the logarithm of each output as a probability in (0, 1); tanh outputs "
-        "leave that interval, and the gradient would not be the gradient of any cost.",
+        "leave that interval, and backward would no longer be the gradient of the cost.",
     ),
     Refusal(
         "pair-identity-ce", "network", "Cross-entropy after a non-softmax output",
@@ -201,7 +201,8 @@ CATALOGUE: tuple[Refusal, ...] = (
         "X-float32-overflow", "data", "A value a float32 network cannot hold",
         "net32.forward(np.array([[1e39], [0.0]]))",
         "X", ValueError, r"X: expected values that fit float32",
-        "Cast to float32, 1e39 becomes inf, NumPy warns and every output turns NaN.",
+        "Cast to float32, 1e39 becomes inf with only a warning, and the network would "
+        "compute with infinity from there on.",
         setup='net32 = nb.Network([2, 3, 1], ["tanh", "sigmoid"], "bce", dtype=np.float32)',
     ),
     Refusal(
@@ -406,7 +407,7 @@ CATALOGUE: tuple[Refusal, ...] = (
         "load-objects", "files", "An archive holding Python objects",
         'nb.load("objects.npz")',
         "path", ValueError, r"path: 'objects\.npz' holds an array 'W1' of Python objects",
-        "Loading Python objects runs code from the file; a network is numbers and names.",
+        "Loading Python objects can run code from the file; a network is only numbers and names.",
         setup='np.savez("objects.npz", W1=np.array([{"w": 1.0}], dtype=object))',
     ),
     Refusal(
