@@ -235,3 +235,43 @@ def test_l2_float32_stays_float32():
     for l in fast.W:
         assert fast.W[l].dtype == np.float32 and ref.W[l].dtype == np.float32
     assert _max_rel(fast, ref) < 1e-5
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["fast", "plain"])
+def test_control_flag_and_hook_stop_both_loops_alike(plain):
+    """``Control``: a raised flag stops before the next minibatch and puts back the last completed
+    epoch; a hook's reason stops after its epoch. Both loops, the same weights."""
+    sizes, acts, loss = COMBOS[1]
+    X, Y = _data(sizes, loss, m=40, dtype=np.float64, rows=True)
+    run = _train._train_plain if plain else _train.train
+
+    def fresh(epochs):
+        net = nb.Network(sizes, acts, loss, seed=3)
+        if epochs:
+            run(net, X, Y, epochs=epochs, learning_rate=0.1, batch_size=8, shuffle=True,
+                rng=np.random.default_rng(7))
+        return net
+
+    seen = []
+
+    def hook(epoch, loss_):
+        seen.append(epoch)
+        if epoch == 2:
+            ctl.interrupted = True          # as the first Ctrl-C would, between epochs
+        return None
+
+    ctl = _train.Control(hook)
+    net = fresh(0)
+    losses = run(net, X, Y, epochs=10, learning_rate=0.1, batch_size=8, shuffle=True,
+                 rng=np.random.default_rng(7), control=ctl)
+    assert (len(losses), seen) == (2, [1, 2])
+    assert ctl.stopped_reason == ("interrupted (Ctrl-C) after 2 of 10 epochs; the weights are "
+                                  "those at the end of epoch 2")
+    assert _max_rel(net, fresh(2)) == 0.0
+
+    ctl = _train.Control(lambda epoch, loss_: "enough" if epoch == 3 else None)
+    net = fresh(0)
+    losses = run(net, X, Y, epochs=10, learning_rate=0.1, batch_size=8, shuffle=True,
+                 rng=np.random.default_rng(7), control=ctl)
+    assert (len(losses), ctl.stopped_reason, ctl.interrupted) == (3, "enough", False)
+    assert _max_rel(net, fresh(3)) == 0.0
