@@ -538,3 +538,48 @@ def test_stepper_refuses_a_corrupted_value(monkeypatch, key, index):
 def test_stepper_rejects_bad_input(net, lr, exc, message):
     with pytest.raises(exc, match=message):
         diagrams.stepper_221(net, X, Y, lr)
+
+
+# ------------------------------------------------------------------ value_graph_svg (Ch. 11)
+def _value_221():
+    from nnbook.autodiff import Value
+
+    x, y, w1, w2 = worked.example_221()
+    W1 = [[Value(w1[k, j], f"W[1]_{j + 1}{k + 1}") for k in range(2)] for j in range(2)]
+    W2 = [Value(w2[j, 0], f"W[2]_1{j + 1}") for j in range(2)]
+    a1 = [(W1[j][0] * x[0, 0] + W1[j][1] * x[1, 0]).sigmoid() for j in range(2)]
+    J = ((W2[0] * a1[0] + W2[1] * a1[1]).sigmoid() - y[0, 0]) ** 2
+    J.backward()
+    return J, W1, W2
+
+
+def test_value_graph_reads_back_every_value_and_gradient():
+    J, W1, W2 = _value_221()
+    svg = diagrams.value_graph_svg(J)
+    ET.fromstring(svg)
+    drawn = [v for v in J.topological_order() if v.parents or v.label]  # constants folded
+    values = {q: float(v) for q, v in re.findall(r'data-q="(d?v\d+)" data-value="([^"]+)"', svg)}
+    assert len(values) == 2 * len(drawn) == 40
+    assert sorted(values[f"v{k}"] for k in range(20)) == sorted(v.data for v in drawn)
+    assert sorted(values[f"dv{k}"] for k in range(20)) == sorted(v.grad for v in drawn)
+    net = nb.Network.from_parameters({1: [[w.data for w in r] for r in W1],
+                                      2: [[w.data for w in W2]]},
+                                     {1: np.zeros((2, 1)), 2: np.zeros((1, 1))}, "sigmoid", "mse")
+    x, y, _, _ = worked.example_221()
+    g = net.backward(net.forward(x), y)
+    np.testing.assert_allclose([[w.grad for w in r] for r in W1], g.dW[1], rtol=RTOL_SAME_FORMULA)
+    assert "× 0.35" in svg and "− 0.5" in svg  # plain numbers written in their node
+    assert svg == diagrams.value_graph_svg(J)  # deterministic
+
+
+def test_value_graph_rejects_bad_input():
+    from nnbook.autodiff import Value
+
+    with pytest.raises(TypeError, match="root: expected an nnbook.autodiff.Value"):
+        diagrams.value_graph_svg(1.0)
+    leaves = [Value(float(k), f"w{k}") for k in range(7)]
+    total = leaves[0] * 1.0
+    for v in leaves[1:]:
+        total = total + v * 1.0
+    with pytest.raises(ValueError, match="at most 6 can be drawn"):
+        diagrams.value_graph_svg(total)

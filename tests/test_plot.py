@@ -280,3 +280,25 @@ def test_gradient_norms_one_panel_per_group_one_colour_per_label():
     assert colour(0, 0) == colour(1, 1) == plot.PALETTE[0]      # "small" in both panels
     assert colour(0, 1) == colour(1, 0) == plot.PALETTE[1]      # "He" in both panels
     assert len(re.findall(r'<g id="[^"]*-legend_\d+"', svg)) == 1  # one legend for all
+
+
+# ------------------------------------------------------------------ cost_scaling_svg (Ch. 11)
+def test_cost_scaling_svg_draws_four_lines():
+    p = [10, 100, 1000, 10000]
+    svg = plot.cost_scaling_svg(p, [1e-5, 2e-5, 1e-4, 1e-3], [2e-5, 3e-5, 2e-4, 2e-3],
+                                p[:2], [3e-4, 5e-3], extrapolated=(p[1:], [5e-3, 0.2, 20.0]),
+                                alt="Seconds against parameter count")
+    ET.fromstring(svg)
+    for gid in ("cost-forward", "cost-backward", "cost-fd", "cost-fd-extrapolated"):
+        assert svg.count(f'id="{gid}"') + svg.count(f'-{gid}"') >= 1, gid
+    assert "extrapolated" in svg and "<title" in svg
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (([10, 100], [1e-5], [1e-5, 2e-5], [10], [1e-3]), "forward: expected as many"),
+    (([10, 100], [1e-5, 0.0], [1e-5, 2e-5], [10], [1e-3]), "forward: expected positive"),
+    (([10, 100], [1e-5, 2e-5], [1e-5, 2e-5], [], []), "fd: expected as many"),
+])
+def test_cost_scaling_svg_rejects_bad_input(args, message):
+    with pytest.raises(ValueError, match=message):
+        plot.cost_scaling_svg(*args, alt="x")
