@@ -279,9 +279,29 @@ def chapter_cells(markdown: str, src_uri: str, site_url: str | None) -> list[tup
     return cells
 
 
-def _title_cell(h1: str, src_uri: str, site_url: str | None) -> str:
+def repository_imports(codes: list[str]) -> list[str]:
+    """Top-level packages the code imports from the repository's folders that `pip install .`
+    does not install (e.g. `benchmarks`); only `nnbook` is installed."""
+    names = set()
+    for code in codes:
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.Import):
+                names.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module.split(".")[0])
+    return sorted(n for n in names
+                  if n != "nnbook" and (ROOT / n / "__init__.py").is_file())
+
+
+def _title_cell(h1: str, src_uri: str, site_url: str | None, local: list[str]) -> str:
     page = f"{site_url.rstrip('/')}/{_page_url(src_uri)}" if site_url else None
     read = f" Read it on the book's site: <{page}>." if page else ""
+    extra = ""
+    if local:
+        names = ", ".join(f"`{n}`" for n in local)
+        extra = (f"\n\nThis chapter's code also imports {names}, a folder of the repository that "
+                 "`pip install` does not install: save this notebook in the repository's root "
+                 "folder and open it there (the kernel finds packages in the notebook's folder).")
     return f"""{h1}
 
 A chapter of **nnbook**, the mathematics of neural networks as a book whose every equation
@@ -298,14 +318,14 @@ jupyter lab
 ```
 
 or, with [uv](https://docs.astral.sh/uv/) and the repository's lock file,
-`uv run --with jupyterlab jupyter lab`.
+`uv run --with jupyterlab jupyter lab`.{extra}
 
 **How this notebook relates to the page.** The prose and math are the page's; each code cell
 is one of the page's executed blocks, with exactly its code and in page order, and each runs on
 its own (restart the kernel and run any cell). The page's boxes (notes, exercises and their
 answers) are quoted blocks under a bold title; listings of the engine's source are shown as
-text, not run. Figure cells end with `display(HTML(...))` where the page has `print(...)`: the
-page embeds the SVG or HTML a figure block prints, and Jupyter needs `display(HTML(...))`
+text, not run. In a figure cell, `display(HTML(...))` stands where the page has `print(...)`:
+the page embeds the SVG or HTML a figure block prints, and Jupyter needs `display(HTML(...))`
 (from `IPython.display`, imported at the top of the cell) to draw it rather than print its
 markup. That is the only change made to the page's code."""
 
@@ -317,7 +337,8 @@ def chapter_notebook(markdown: str, *, src_uri: str, site_url: str | None = None
     if not cells or cells[0][0] != "markdown" or not cells[0][1].startswith("# "):
         raise ValueError(f"docs/{src_uri}: a chapter must start with its `# ` title")
     h1, _, rest = cells[0][1].partition("\n")
-    out = [new_markdown_cell(_title_cell(h1, src_uri, site_url), id="title")]
+    local = repository_imports([text for kind, text, _ in cells if kind == "code"])
+    out = [new_markdown_cell(_title_cell(h1, src_uri, site_url, local), id="title")]
     if rest.strip():
         out.append(new_markdown_cell(rest.strip("\n"), id="md-1"))
     for k, (kind, text, block_id) in enumerate(cells[1:], start=2):

@@ -17,6 +17,7 @@ import ast
 import asyncio
 import importlib.util
 import json
+import os
 import re
 import tempfile
 import textwrap
@@ -251,12 +252,15 @@ def executed(built_site: Site) -> dict[str, tuple[object, str | None, float]]:
                     nb, timeout=CELL_TIMEOUT, kernel_name="python3",
                     resources={"metadata": {"path": cwd}},
                     extra_arguments=["--IPKernelApp.log_level=ERROR"])
-                try:
-                    await client.async_execute()
+                try:  # the repository's root importable, as test_snippets.py runs blocks
+                    await client.async_execute(env=env)
                     error = None
                 except Exception as exc:  # CellExecutionError, CellTimeoutError, a dead kernel
                     error = f"{type(exc).__name__}: {str(exc)[-3000:]}"
             return chapter, (nb, error, time.perf_counter() - start)
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
 
     async def run_all():
         gate = asyncio.Semaphore(PARALLEL)
@@ -288,8 +292,31 @@ def test_notebook_executes_without_error(executed, chapter: str) -> None:
             if out.output_type == "stream" and re.search(r"<svg|<table", out.text):
                 problems.append(f"{cell.id}: prints markup as text")
         if cell.source.startswith(FIGURE_IMPORT):
-            html = [o for o in cell.outputs if o.output_type == "display_data"
-                    and re.search(r"<svg|<table|<div", o.data.get("text/html", ""))]
-            if not html:
-                problems.append(f"{cell.id}: a figure cell that displays no HTML")
+            shown = [visible_html(o.data.get("text/html", "")) for o in cell.outputs
+                     if o.output_type == "display_data"]
+            if not any(shown):
+                problems.append(f"{cell.id}: a figure cell that displays nothing a reader sees "
+                                "in Jupyter (no HTML, or only hidden, <noscript> or script parts)")
     assert not problems, f"{chapter}:\n" + "\n".join(problems)
+
+
+def visible_html(html: str) -> bool:
+    """Does displayed HTML show something in Jupyter, where the site's scripts do not run and a
+    browser with JavaScript skips <noscript>: a figure, a table, a listing or text outside
+    `hidden` elements?"""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup.find_all(["script", "noscript", "style", "template"]):
+        tag.decompose()
+    for tag in soup.find_all(attrs={"hidden": True}):
+        tag.decompose()
+    return bool(soup.find(["svg", "table", "img", "pre"]) or soup.get_text().strip())
+
+
+def test_visible_html_detector() -> None:
+    assert visible_html("<svg><title>t</title></svg>")
+    assert visible_html("<div><p>Step 1</p></div>")
+    assert not visible_html("<div><div hidden><svg></svg></div><noscript><ol><li>a</li></ol>"
+                            "</noscript><script>x = 1</script></div>")
+    assert not visible_html("")
