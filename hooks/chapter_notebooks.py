@@ -5,7 +5,9 @@ page's `index.html` (as the notebook pages' own downloads are), and the page get
 right under its title, in the notebook pages' style (`p.nnbook-download`). The notebook is built
 with nbformat from the page's Markdown, in page order:
 
-* a title cell: the chapter, the book, how to install what the code needs, what was changed;
+* a title cell: the chapter, the book, how to install what the code needs (and, when the code
+  imports a repository folder `pip install` leaves out, such as `benchmarks`, where to open the
+  notebook), what differs from the page;
 * the prose and math as Markdown cells (a new cell at each heading);
 * each executed block (```` ```python exec="1" ... ```` ````) as one code cell holding exactly its
   code, wherever it sits (in a box, in a tab, in an exercise's answer). A figure block
@@ -370,6 +372,7 @@ def _snippets_config(config) -> dict:
 
 def on_files(files, config, **kwargs):
     """Add `chapters/<name>/<name>.ipynb` for every chapter page (served by `mkdocs serve` too)."""
+    from mkdocs.exceptions import PluginError
     from mkdocs.structure.files import File
 
     snippets = _snippets_config(config)
@@ -377,8 +380,11 @@ def on_files(files, config, **kwargs):
         if not is_chapter(f.src_uri) or not f.abs_src_path:
             continue
         text = Path(f.abs_src_path).read_text(encoding="utf-8")
-        content = notebook_json(text, src_uri=f.src_uri, site_url=config.get("site_url"),
-                                snippets=snippets)
+        try:
+            content = notebook_json(text, src_uri=f.src_uri, site_url=config.get("site_url"),
+                                    snippets=snippets)
+        except (ValueError, SyntaxError) as exc:
+            raise PluginError(f"chapter notebook of docs/{f.src_uri}: {exc}") from exc
         files.append(File.generated(config, notebook_uri(f.src_uri), content=content))
     return files
 
