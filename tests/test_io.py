@@ -196,8 +196,8 @@ def test_bad_activations(tmp_path):
 def test_unknown_activation_or_loss(tmp_path):
     path = tmp_path / "a.npz"
     _write(path, activations=np.array(["swish", "sigmoid"]))
-    _refused(path, r"holds a network nnbook refuses \(activation: expected one of \[.*\], "
-                   r"got 'swish'\)")
+    _refused(path, r"holds a network nnbook refuses \(activations: layer 1's activation: "
+                   r"expected one of \[.*\], got 'swish'\)")
     _write(path, loss=np.array("hinge"))
     _refused(path, r"holds a network nnbook refuses \(loss: expected one of")
 
