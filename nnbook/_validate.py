@@ -23,6 +23,7 @@ import numpy as np
 __all__ = [
     "check_activations",
     "check_alt",
+    "check_cache",
     "check_X",
     "check_Y",
     "check_layer_sizes",
@@ -212,6 +213,42 @@ def check_parameters(
                     f"{_nonfinite_entries(arr)}; the parameters were not "
                     "finite before this call (this is not divergence)"
                 )
+
+
+def check_cache(cache: Any, sizes: Sequence[int], dtype: np.dtype) -> None:
+    """A ``Cache`` of this network's forward pass (``Network.backward``):
+    ``Z[1..L]`` and ``A[0..L]``, arrays of shape ``(n[l], m)`` with one ``m``,
+    the network's dtype, finite."""
+    Z, A = getattr(cache, "Z", None), getattr(cache, "A", None)
+    if not isinstance(Z, Mapping) or not isinstance(A, Mapping):
+        raise TypeError("cache: expected the Cache of this network's forward "
+                        "(dicts Z and A keyed by layer), got "
+                        f"{type(cache).__name__}")
+    L = len(sizes) - 1
+    if set(Z) != set(range(1, L + 1)) or set(A) != set(range(L + 1)):
+        raise ValueError(
+            f"cache: expected Z[1..{L}] and A[0..{L}] of this network's "
+            f"forward, got Z keys {sorted(Z, key=repr)} and A keys "
+            f"{sorted(A, key=repr)}")
+    m = None
+    for name, D, first in (("A", A, 0), ("Z", Z, 1)):
+        for l in range(first, L + 1):  # noqa: E741
+            arr, key = D[l], f"{name}[{l}]"
+            if not isinstance(arr, np.ndarray):
+                raise TypeError(f"cache: expected {key} to be an array, "
+                                f"got {type(arr).__name__}")
+            want = f"({sizes[l]}, {'m' if m is None else m})"
+            if (arr.ndim != 2 or arr.shape[0] != sizes[l]
+                    or (m is not None and arr.shape[1] != m)):
+                raise ValueError(f"cache: expected {key} of shape {want} "
+                                 f"(this network's), got shape {arr.shape}")
+            m = arr.shape[1]
+            if arr.dtype != dtype:
+                raise ValueError(f"cache: expected {key} of dtype {dtype} "
+                                 f"(the network's), got dtype {arr.dtype}")
+            if not np.isfinite(arr).all():
+                raise ValueError(f"cache: {key} contains NaN or inf "
+                                 f"{_nonfinite_entries(arr)}")
 
 
 def check_gradients(grads: Any, W: Any, b: Any) -> None:

@@ -439,6 +439,9 @@ class Network:
         >>> cache.Z[1].tolist(), cache.A[1].tolist()
         ([[0.0]], [[0.5]])
         """
+        if check:
+            v.check_parameters(self.W, self.b, self.sizes, self.dtype,
+                               "before the forward pass")
         # --8<-- [start:forward]
         W, b, g, L = self.W, self.b, self.g, self.L
         A = {0: v.check_X(X, self.sizes[0], self.dtype) if check else X}
@@ -480,6 +483,10 @@ class Network:
         >>> grads.dZ[1].tolist(), grads.dW[1].tolist(), grads.db[1].tolist()
         ([[-0.5]], [[-0.5, 0.25]], [[-0.5]])
         """
+        if check:
+            v.check_parameters(self.W, self.b, self.sizes, self.dtype,
+                               "before the backward pass")
+            v.check_cache(cache, self.sizes, self.dtype)
         # --8<-- [start:backward]
         W, g, L = self.W, self.g, self.L
         Z, A = cache.Z, cache.A
@@ -567,6 +574,8 @@ class Network:
         X = v.check_X(X, self.sizes[0], self.dtype)
         Y = v.check_Y(Y, self.sizes[-1], X.shape[1], self.loss.name,
                       self.dtype)
+        v.check_parameters(self.W, self.b, self.sizes, self.dtype,
+                           "before computing the cost")
         J = self.loss.value(self.forward(X, check=False).A[self.L], Y)
         return J + self.penalty(X.shape[1])
 

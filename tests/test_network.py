@@ -609,3 +609,68 @@ def test_seed_accepts_a_generator_used_as_is():
     a.fit(X, Y, epochs=2, learning_rate=0.1, batch_size=2, seed=np.random.default_rng(5))
     b.fit(X, Y, epochs=2, learning_rate=0.1, batch_size=2, seed=5)
     assert all(np.array_equal(a.W[l], b.W[l]) for l in a.W)
+
+
+@pytest.mark.parametrize("call", ["forward", "backward", "cost", "predict"])
+def test_nonfinite_parameters_are_named_by_every_pass(call):
+    """A NaN/inf parameter is refused by name before any pass uses it (not a NaN result)."""
+    net = _net221()
+    X, Y = nb.datasets.xor()
+    cache = net.forward(X)
+    net.b[1][2, 0] = np.inf
+    before = _everything(net)
+    run = {"forward": lambda: net.forward(X), "backward": lambda: net.backward(cache, Y),
+           "cost": lambda: net.cost(X, Y), "predict": lambda: net.predict(X)}[call]
+    when = {"backward": "the backward pass", "cost": "computing the cost"}.get(
+        call, "the forward pass")
+    with pytest.raises(ValueError, match=rf"^b\[1\]: contains NaN or inf before {when}, at "
+                                         r"entries \[\(2, 0\)\] \(1 of 3\)"):
+        run()
+    assert _everything(net) == before
+
+
+def _foreign_cache(case: str, net: nb.Network) -> object:
+    X, _ = nb.datasets.xor()
+    cache = net.forward(X)
+    if case == "another network":
+        return nb.Network([3, 3, 1], ["tanh", "sigmoid"], "bce", seed=1).forward(np.ones((3, 4)))
+    if case == "missing layer":
+        del cache.Z[2]
+    elif case == "other m":
+        cache.A[1] = cache.A[1][:, :3]
+    elif case == "float32":
+        cache.Z[1] = cache.Z[1].astype(np.float32)
+    elif case == "NaN in A[2]":
+        cache.A[2][0, 1] = np.nan
+    elif case == "a dict":
+        return {"Z": cache.Z, "A": cache.A}
+    return cache
+
+
+CACHE_REFUSALS = {
+    "another network": (ValueError, r"^cache: expected A\[0\] of shape \(2, m\) \(this network's\),"
+                                    r" got shape \(3, 4\)$"),
+    "missing layer": (ValueError, r"^cache: expected Z\[1..2\] and A\[0..2\] of this network's "
+                                  r"forward, got Z keys \[1\] and A keys \[0, 1, 2\]$"),
+    "other m": (ValueError, r"^cache: expected A\[1\] of shape \(3, 4\) \(this network's\), got "
+                            r"shape \(3, 3\)$"),
+    "float32": (ValueError, r"^cache: expected Z\[1\] of dtype float64 \(the network's\), got "
+                            r"dtype float32$"),
+    "NaN in A[2]": (ValueError, r"^cache: A\[2\] contains NaN or inf at entries \[\(0, 1\)\] "
+                                r"\(1 of 4\)$"),
+    "a dict": (TypeError, r"^cache: expected the Cache of this network's forward \(dicts Z and A "
+                          r"keyed by layer\), got dict$"),
+}
+
+
+@pytest.mark.parametrize("case", list(CACHE_REFUSALS))
+def test_backward_refuses_a_cache_that_is_not_this_networks(case):
+    """Never a wrong gradient: a cache of another network (or spoiled) is refused by name."""
+    net = _net221()
+    _, Y = nb.datasets.xor()
+    cache = _foreign_cache(case, net)
+    before = _everything(net)
+    error, match = CACHE_REFUSALS[case]
+    with pytest.raises(error, match=match):
+        net.backward(cache, Y)
+    assert _everything(net) == before
