@@ -83,7 +83,8 @@ CATALOGUE: tuple[Refusal, ...] = (
     Refusal(
         "unknown-activation", "network", "An activation nnbook does not know",
         'nb.Network([2, 3, 1], ["swish", "sigmoid"], "bce")',
-        "activation", ValueError, r"activation: expected one of \[.*\], got 'swish'",
+        "activations", ValueError,
+        r"activations: layer 1's activation: expected one of \[.*\], got 'swish'",
         "A misspelt name would otherwise surface later as a KeyError deep in forward.",
     ),
     Refusal(
