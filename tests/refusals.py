@@ -241,6 +241,20 @@ CATALOGUE: tuple[Refusal, ...] = (
         "An example with no class contributes no loss but a non-zero gradient A.",
         setup=SOFTMAX,
     ),
+    Refusal(
+        "forward-nan-weights", "data", "A forward pass through NaN weights",
+        "net.forward(X)",
+        "W[1]", ValueError, r"W\[1\]: contains NaN or inf before the forward pass",
+        "Every output the NaN reaches would be NaN; the message says which entries.",
+        setup="net.W[1][0, 0] = np.nan",
+    ),
+    Refusal(
+        "backward-foreign-cache", "data", "A backward pass from another network's forward",
+        "net.backward(other.forward(X), Y)",
+        "cache", ValueError, r"cache: expected A\[1\] of shape \(3, 4\)",
+        "Its shapes would be broadcast or fail half-way; a gradient from it is never right.",
+        setup='other = nb.Network([2, 5, 1], ["tanh", "sigmoid"], "bce", seed=1)',
+    ),
     # ------------------------------------------------------------------ training
     Refusal(
         "step-foreign-grads", "training", "Another network's gradients",
