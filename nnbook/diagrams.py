@@ -19,6 +19,10 @@ matplotlib:
 * [`layer_flow`][nnbook.diagrams.layer_flow]: one step of the $L$-layer
   backward loop, $dZ^{[l]} \to dW^{[l]}, db^{[l]}, dA^{[l-1]} \to dZ^{[l-1]}$,
   with the shape on every arrow.
+* [`stepper_221`][nnbook.diagrams.stepper_221]: the same graph as a backward
+  pass to step through (with the book's ``stepper.js``): forward node by
+  node, backward edge by edge, then the update and the new cost, every number
+  checked against the engine before it is embedded.
 
 The markup is plain SVG text, ready to be printed by an executed block
 (```` ```python exec="1" html="1" ````):
