@@ -156,6 +156,8 @@ class Checker:
         self.plan = _plan()
         self.steps = 0
         self.numbers = 0
+        self.clicks = 0
+        self.keys = 0
         self.mismatches: list[str] = []
 
     def check(self, where: str, k: int, seen: dict, last_live: str | None) -> None:
@@ -209,6 +211,7 @@ def _walk(page, checker: Checker, where: str, how: str) -> int:
         ui.focus()
         page.keyboard.press("End")
         page.keyboard.press("Home")
+        checker.keys += 2
     seen = page.evaluate(READ_JS)
     if seen["k"] != "1":
         checker.mismatches.append(f"{where}: starts at step {seen['k']}, not 1")
@@ -217,8 +220,10 @@ def _walk(page, checker: Checker, where: str, how: str) -> int:
         last = seen["live"]
         if how == "next":
             page.click("[data-nnbook-stepper] [data-stepper-action=next]")
+            checker.clicks += 1
         else:
             page.keyboard.press("ArrowRight")
+            checker.keys += 1
         seen = page.evaluate(READ_JS)
         checker.check(f"{where} ({how})", k, seen, last)
     # at the end, Next does nothing; Left goes back one step, End forward again, Start to 1
@@ -230,9 +235,11 @@ def _walk(page, checker: Checker, where: str, how: str) -> int:
         seen = page.evaluate(READ_JS)
         checker.check(f"{where} (ArrowLeft)", n - 1, seen, None)
         page.keyboard.press("End")
+        checker.keys += 3
         checker.check(f"{where} (End)", n, page.evaluate(READ_JS), seen["live"])
     else:
         page.click("[data-nnbook-stepper] [data-stepper-action=start]")
+        checker.clicks += 1
         checker.check(f"{where} (Start)", 1, page.evaluate(READ_JS), seen["live"])
     return n
 
@@ -288,7 +295,8 @@ def test_stepper_shows_the_engines_numbers(served: Site) -> None:  # noqa: F811
         browser.close()
 
     summary = (f"stepper: {len(walks)} walks through {len(checker.plan)} steps (Next button and "
-               f"arrow keys; page load and instant navigation; light and dark), "
+               f"arrow keys; page load and instant navigation; light and dark): "
+               f"{checker.clicks} button clicks, {checker.keys} key presses, "
                f"{checker.steps} steps checked, {checker.numbers} numbers compared with the "
                f"engine, {len(checker.mismatches)} mismatches")
     SUMMARY.append(summary)
