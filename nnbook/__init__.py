@@ -51,9 +51,11 @@ from .losses import (
     bce_with_logits,
     cross_entropy,
     cross_entropy_derivative,
+    cross_entropy_with_logits,
     get_loss,
     mse,
     mse_derivative,
+    output_cost,
     output_delta,
 )
 from .network import Cache, Gradients, History, Network, StopTraining
@@ -81,6 +83,7 @@ __all__ = [
     "bce_with_logits",
     "cross_entropy",
     "cross_entropy_derivative",
+    "cross_entropy_with_logits",
     "datasets",
     "get_activation",
     "gradient_check",
@@ -93,6 +96,7 @@ __all__ = [
     "mse",
     "mse_derivative",
     "numerical_gradient",
+    "output_cost",
     "output_delta",
     "relative_error",
     "relu",

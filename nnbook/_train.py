@@ -56,9 +56,12 @@ with five changes of *bookkeeping*, none of the mathematics:
    the recorded cost adds
    $\frac{\lambda}{2m}\sum_l\lVert W^{[l]}\rVert_F^2$.
 
-Differences with the plain loop are rounding only (about $10^{-16}$ relative
-per operation in float64). Networks whose activations or loss are not the
-library's own fall back to the plain loop, `_train_plain`.
+The recorded cost is `losses.output_cost`'s, the one `Network.cost` computes:
+from $Z^{[L]}$ for sigmoid + BCE and softmax + cross-entropy (so the output
+activation is applied together with the cost). Differences with the plain
+loop are rounding only (about $10^{-16}$ relative per operation in float64).
+Networks whose activations or loss are not the library's own fall back to the
+plain loop, `_train_plain`.
 """
 
 from __future__ import annotations
@@ -73,7 +76,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .activations import LEAKY_SLOPE, get_activation
-from .losses import EPS, LOSSES
+from .losses import LOSSES, VALID_PAIRS, output_cost
 
 if TYPE_CHECKING:
     from .network import Network
@@ -240,7 +243,8 @@ def _train_plain(
                 Xb, Yb = X[:, idx], Y[:, idx]
             cache = net.forward(Xb, check=False)
             mb = Xb.shape[1]
-            J = net.loss.value(cache.A[L], Yb) + net.penalty(mb)
+            J = output_cost(net.g[L].name, net.loss.name, cache.Z[L],
+                            cache.A[L], Yb) + net.penalty(mb)
             total += J * mb
             grads = net.backward(cache, Yb, check=False)
             for l in range(1, L + 1):       # W := W - alpha dW, b likewise
@@ -277,11 +281,17 @@ _SHORTCUT = {("sigmoid", "bce"): 1, ("softmax", "cross_entropy"): 1,
 _dot, _take = np.dot, np.take
 _add, _subtract = np.add, np.subtract
 _multiply, _divide = np.multiply, np.divide
-_maximum, _minimum, _negative = np.maximum, np.minimum, np.negative
+_maximum, _negative = np.maximum, np.negative
 _exp, _log, _tanh, _vdot = np.exp, np.log, np.tanh, np.vdot
+_log1p, _absolute = np.log1p, np.absolute
 _reciprocal, _greater, _copyto = np.reciprocal, np.greater, np.copyto
 _sum_rows = np.add.reduce  # ndarray.sum without the Python wrapper
 _max_rows = np.maximum.reduce
+
+
+def _sum_all(a: np.ndarray) -> float:
+    """The sum of every entry."""
+    return float(_sum_rows(a, axis=None))
 
 
 def _gather_source(X: np.ndarray) -> tuple[np.ndarray, int]:
@@ -293,15 +303,16 @@ def _gather_source(X: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def _supported(net: Network) -> bool:
-    """True when every activation and the loss are the library's own (the
-    twin knows them)."""
+    """True when every activation and the loss are the library's own, paired
+    as `VALID_PAIRS` allows (the twin knows them)."""
     try:
         acts_ok = all(net.g[l] == get_activation(net.g[l].name)
                       and net.g[l].name in _KIND
                       for l in range(1, net.L + 1))
     except ValueError:
         return False
-    return acts_ok and LOSSES.get(net.loss.name) == net.loss
+    return (acts_ok and LOSSES.get(net.loss.name) == net.loss
+            and (net.g[net.L].name, net.loss.name) in VALID_PAIRS)
 
 
 class _FastLoop:
@@ -323,13 +334,11 @@ class _FastLoop:
         self.kinds = [_KIND[net.g[l].name] for l in range(1, L + 1)]
         self.loss_name = net.loss.name
         self.shortcut = _SHORTCUT.get((net.g[L].name, net.loss.name))
-        eps = max(EPS, float(np.finfo(dt).eps))  # the margin of losses._eps
         c = dt.type
         # 0-d arrays: the cheapest scalar operand for a ufunc, and of the
         # network's dtype
         self.zero, self.one = np.array(c(0)), np.array(c(1))
         self.two = np.array(c(2))
-        self.lo, self.hi = np.array(c(eps)), np.array(c(1 - eps))
         self.slope = np.array(c(LEAKY_SLOPE))
         self.lr = learning_rate
 
@@ -401,7 +410,7 @@ class _FastLoop:
         dt, L, n = self.dt, self.L, self.net.sizes
         kinds = self.kinds
         zero, one, two = self.zero, self.one, self.two
-        lo, hi, slope = self.lo, self.hi, self.slope
+        slope = self.slope
         # alpha / m, folded into dZ[L] (change 3)
         scale = np.array(dt.type(self.lr / mb))
         # L2 penalty (lambda/2m) sum ||W||^2: its gradient (lambda/m) W makes
@@ -423,27 +432,15 @@ class _FastLoop:
             Xbuf, A0 = None, self.X
         A0T = A0.T
         # Y and the loss scratch S share one layout, so that the cost is one
-        # np.vdot of their storage: (k, n_L, mb), or (k, mb, n_L) when Y is
-        # gathered by rows. BCE keeps k = 2 slices, [Y; 1 - Y] and
-        # [ln a; ln(1 - a)]: its two logs are one call.
-        bce = self.loss_name == "bce"
-        k = 2 if bce else 1
+        # np.vdot of their storage: (n_L, mb), or (mb, n_L) when Y is
+        # gathered by rows
         rows = self.gather and self.yaxis == 0
-        Ystore = buf(k, mb, n[L]) if rows else buf(k, n[L], mb)
+        Ystore = buf(mb, n[L]) if rows else buf(n[L], mb)
         Sstore = np.zeros_like(Ystore)
-        if rows:
-            Y0, Y1 = Ystore[0].T, Ystore[-1].T
-            S0, S1 = Sstore[0].T, Sstore[-1].T
-        else:
-            Y0, Y1 = Ystore[0], Ystore[-1]
-            S0, S1 = Sstore[0], Sstore[-1]
-        Yb, S = Y0, S0                        # (n_L, mb) views
+        Yb, S = (Ystore.T, Sstore.T) if rows else (Ystore, Sstore)  # (n_L, mb)
         if not self.gather:                   # one full batch: Y never changes
-            Y0[...] = self.Y
-        if bce:
-            _subtract(one, Y0, out=Y1)
-        refresh_1mY = bce and self.gather
-        Ybuf = Ystore[0] if self.gather else None
+            Yb[...] = self.Y
+        Ybuf = Ystore if self.gather else None
         ones = buf(mb) + 1                    # db[1] = dZ[1] 1
 
         # H[l] = [A[l]; 1] for hidden layers (change 2); A[L] plain
@@ -458,6 +455,7 @@ class _FastLoop:
         M = {l: np.zeros((n[l], mb), bool) if kinds[l - 1] == _LEAKY else None
              for l in range(1, L + 1)}
         col = buf(mb)                         # softmax column sums / maxima
+        col2 = buf(mb)                        # ln of the column sums
         W1, b1, b1col = self.W1, self.b1, self.b1[:, None]
         G1, g1 = self.G1, self.g1
         A1, D1, k1, T1, M1 = A[1], D[1], kinds[0], T[1], M[1]
@@ -510,9 +508,11 @@ class _FastLoop:
                 _copyto(Tl, one, where=Ml)
                 _multiply(Dl, Tl, out=Dl)
 
-        # per-layer tuples for l >= 2, with every view made once
+        # per-layer tuples for l >= 2, with every view made once; the output
+        # layer's activation is applied with its cost (output_cost)
         fwd = [(self.P[l].T, H[l - 1], A[l], kinds[l - 1], T[l], M[l])
-               for l in range(2, L + 1)]
+               for l in range(2, L)]
+        PTL, HL = (self.P[L].T, H[L - 1]) if L > 1 else (None, None)
         bwd = [(D[l], D[l].T, H[l - 1], self.GP[l], self.P[l],
                 self.P[l][:-1], D[l - 1], A[l - 1], kinds[l - 2], T[l - 1],
                 M[l - 1])
@@ -523,58 +523,62 @@ class _FastLoop:
         loss_name, shortcut = self.loss_name, self.shortcut
         scale2 = np.array(dt.type(2 * self.lr / mb))
 
+        def output() -> float:
+            """A[L] = g(Z[L]) in place (AL holds Z[L] on entry), and the sum
+            of the per-example losses, m_B J_B, as losses.output_cost
+            computes it: from Z[L] for sigmoid + BCE and softmax +
+            cross-entropy (TL is free scratch there: both take a
+            shortcut)."""
+            if loss_name == "bce":            # max(z, 0) - z y
+                _maximum(AL, zero, out=S)     # + ln(1 + e^{-|z|})
+                _multiply(AL, Yb, out=TL)
+                _subtract(S, TL, out=S)
+                _absolute(AL, out=TL)
+                _negative(TL, out=TL)
+                _exp(TL, out=TL)
+                _log1p(TL, out=TL)
+                _add(S, TL, out=S)
+                activate(_SIGMOID, AL, TL, ML)
+                return _sum_all(Sstore)
+            if loss_name == "cross_entropy":  # -sum y ln a, with the
+                _max_rows(AL, axis=0, out=col)  # log-softmax
+                _subtract(AL, col, out=AL)    # ln a = (z - max) - ln sum
+                _exp(AL, out=TL)
+                _sum_rows(TL, axis=0, out=col)
+                _log(col, out=col2)
+                _subtract(AL, col2, out=S)
+                _divide(TL, col, out=AL)      # a = e^{z - max} / sum
+                return -float(_vdot(Ystore, Sstore))
+            activate(kL, AL, TL, ML)          # mse: sum (a - y)^2
+            _subtract(AL, Yb, out=S)
+            return float(_vdot(Sstore, Sstore))
+
         def step() -> float:
             # ---- forward: Z[l] = W[l] A[l-1] + b[l], A[l] = g(Z[l])
             _dot(W1, A0, out=A1)
             _add(A1, b1col, out=A1)
-            activate(k1, A1, T1, M1)
-            for PT, Hp, Al, k, Tl, Ml in fwd:
-                _dot(PT, Hp, out=Al)          # [W b] [A; 1]
-                activate(k, Al, Tl, Ml)
-            # ---- the cost, summed over the batch:
+            if L > 1:
+                activate(k1, A1, T1, M1)
+                for PT, Hp, Al, k, Tl, Ml in fwd:
+                    _dot(PT, Hp, out=Al)      # [W b] [A; 1]
+                    activate(k, Al, Tl, Ml)
+                _dot(PTL, HL, out=AL)         # Z[L]
+            # ---- A[L] and the cost, summed over the batch:
             #      m_B J_B (+ (lambda/2) sum ||W||^2)
+            total = output()
             if decay is not None:
                 squares = float(_vdot(W1, W1))
                 for WT in WTs:
                     squares += float(_vdot(WT, WT))
-            else:
-                squares = 0.0
-            if loss_name == "cross_entropy":  # -sum y ln max(a, eps)
-                _maximum(AL, lo, out=S)
-                _log(Sstore, out=Sstore)
-                total = -float(_vdot(Ystore, Sstore))
-            elif bce:                         # -sum y ln a + (1-y) ln(1-a)
-                if refresh_1mY:
-                    _subtract(one, Y0, out=Y1)
-                _maximum(AL, lo, out=S0)
-                _minimum(S0, hi, out=S0)
-                _subtract(one, S0, out=S1)
-                _log(Sstore, out=Sstore)      # both logs, one call
-                total = -float(_vdot(Ystore, Sstore))
-            else:                             # sum (a - y)^2
-                _subtract(AL, Yb, out=S)
-                total = float(_vdot(Sstore, Sstore))
-            total += half_l2 * squares
+                total += half_l2 * squares
             # ---- dZ[L], times alpha/m
             if shortcut == 1:                 # A - Y
                 _subtract(AL, Yb, out=DL)
                 _multiply(DL, scale, out=DL)
             elif shortcut == 2:               # 2 (A - Y); S holds A - Y
                 _multiply(S, scale2, out=DL)
-            else:                             # general chain: dA[L], then g'
-                if loss_name == "mse":        # dA = 2 (a - y)
-                    _multiply(S, two, out=DL)
-                elif bce:                     # (a - y) / (a(1 - a)), clipped a
-                    _maximum(AL, lo, out=S0)
-                    _minimum(S0, hi, out=S0)
-                    _subtract(S0, Yb, out=DL)
-                    _subtract(one, S0, out=S1)
-                    _multiply(S0, S1, out=S1)
-                    _divide(DL, S1, out=DL)
-                else:                         # -y / max(a, eps)
-                    _maximum(AL, lo, out=S)
-                    _divide(Yb, S, out=DL)
-                    _negative(DL, out=DL)
+            else:                             # general chain (mse):
+                _multiply(S, two, out=DL)     # dA = 2 (a - y), then g'
                 chain(kL, DL, AL, TL, ML)
                 _multiply(DL, scale, out=DL)
             # ---- backward and update, l = L..2 (P = [W b]^T)

@@ -38,10 +38,12 @@ __all__ = [
     "clip_eps",
     "cross_entropy",
     "cross_entropy_derivative",
+    "cross_entropy_with_logits",
     "get_loss",
     "target_sum_tolerance",
     "mse",
     "mse_derivative",
+    "output_cost",
     "output_delta",
 ]
 
@@ -73,12 +75,14 @@ def clip_eps(dtype: Any, eps: float = EPS) -> float:
 
     A non-floating ``dtype`` (integer targets passed as ``A``) gets ``eps``.
 
-    Where a clip is active the clipped cost is flat in that output, while
-    the output shortcut $A - Y$ keeps the gradient of the unclipped cost: the
-    cost and [`Network.backward`][nnbook.network.Network.backward] agree as
-    long as no output lies within $\varepsilon$ of 0 or 1 (for a sigmoid
-    output, $|z| < -\ln \varepsilon$ roughly: 27.6 in float64, 15.9 in
-    float32).
+    Where a clip is active the clipped cost is flat in that output (for a
+    sigmoid output once $|z| > -\ln \varepsilon$ roughly: 27.6 in float64,
+    15.9 in float32), while the output shortcut $A - Y$ is not. That is why
+    a network's cost ([`output_cost`][nnbook.losses.output_cost]) is
+    computed from the logits $Z^{[L]}$ for sigmoid + BCE and softmax +
+    cross-entropy, with no clip: there
+    [`Network.backward`][nnbook.network.Network.backward] is its gradient
+    for every $z$.
 
     Examples
     --------
@@ -239,6 +243,36 @@ def cross_entropy(A: np.ndarray, Y: np.ndarray, eps: float = EPS) -> float:
     0.490415
     """
     return float(-(Y * np.log(np.clip(A, _eps(A, eps), None))).sum() / _m(A))
+
+
+# --8<-- [start:cross_entropy_with_logits]
+def cross_entropy_with_logits(Z: np.ndarray, Y: np.ndarray) -> float:
+    r"""Categorical cross-entropy from logits $Z$ (pre-softmax), computed
+    stably through the log-softmax
+
+    $$\ln a_k = (z_k - z_{\max}) - \ln \sum_j e^{z_j - z_{\max}},
+    \qquad J = -\frac{1}{m} \sum_{i=1}^{m} \sum_k y_k \ln a_k ,$$
+
+    per column, with $z_{\max}$ the column's largest logit: every
+    exponential is at most 1 and the sum at least 1, so nothing overflows
+    and no logarithm meets 0. Equal to
+    [`cross_entropy`][nnbook.losses.cross_entropy] of
+    [`softmax`][nnbook.activations.softmax]$(Z)$ without its clip.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import nnbook as nb
+    >>> Z = np.array([[0.0, 1000.0], [0.0, 0.0]])
+    >>> Y = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> round(nb.cross_entropy_with_logits(Z, Y), 6)   # (ln 2 + 1000) / 2
+    500.346574
+    """
+    Z = Z.reshape(-1, 1) if Z.ndim == 1 else Z  # one column: one example
+    Zs = Z - Z.max(axis=0, keepdims=True)
+    log_a = Zs - np.log(np.exp(Zs).sum(axis=0, keepdims=True))
+    return float(-(Y.reshape(Z.shape) * log_a).sum() / Z.shape[1])
+# --8<-- [end:cross_entropy_with_logits]
 
 
 def target_sum_tolerance(n: int, dtype: Any) -> float:
@@ -481,3 +515,44 @@ def output_delta(
     dA = get_loss(lo).derivative(A, Y)
     return get_activation(act).backward(dA, Z, A)
 # --8<-- [end:output_delta]
+
+
+# --8<-- [start:output_cost]
+def output_cost(
+    activation: str, loss: str, Z: np.ndarray, A: np.ndarray, Y: np.ndarray
+) -> float:
+    r"""A network's cost $J$ from its output layer, the way
+    [`Network.cost`][nnbook.network.Network.cost] and the training loop
+    compute it.
+
+    * sigmoid + BCE: [`bce_with_logits`][nnbook.losses.bce_with_logits]
+      $(Z^{[L]}, Y)$;
+    * softmax + cross-entropy:
+      [`cross_entropy_with_logits`][nnbook.losses.cross_entropy_with_logits]
+      $(Z^{[L]}, Y)$;
+    * MSE after any output: [`mse`][nnbook.losses.mse]$(A^{[L]}, Y)$.
+
+    Why from the logits: [`bce`][nnbook.losses.bce] and
+    [`cross_entropy`][nnbook.losses.cross_entropy] clip $A$ at
+    $\varepsilon$ ([`clip_eps`][nnbook.losses.clip_eps]), so once an output
+    is that close to 0 or 1 their cost is flat, while the shortcut
+    $dZ^{[L]} = A^{[L]} - Y$ of [`output_delta`][nnbook.losses.output_delta]
+    is not. From $Z^{[L]}$ the cost is accurate for every $z$, and its
+    derivative is exactly $\sigma(z) - y$ (softmax: $a - y$): the shortcut.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import nnbook as nb
+    >>> Z, Y = np.array([[100.0]]), np.array([[0.0]])   # confidently wrong
+    >>> A = nb.sigmoid(Z)
+    >>> nb.output_cost("sigmoid", "bce", Z, A, Y), round(nb.bce(A, Y), 2)
+    (100.0, 27.63)
+    """
+    act, lo = check_pair(activation, loss)  # a pair of VALID_PAIRS
+    if (act, lo) == ("sigmoid", "bce"):
+        return bce_with_logits(Z, Y)
+    if (act, lo) == ("softmax", "cross_entropy"):
+        return cross_entropy_with_logits(Z, Y)
+    return get_loss(lo).value(A, Y)
+# --8<-- [end:output_cost]

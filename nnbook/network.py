@@ -30,7 +30,7 @@ import numpy as np
 
 from . import _validate as v
 from .activations import Activation, get_activation
-from .losses import Loss, check_pair, get_loss, output_delta
+from .losses import Loss, check_pair, get_loss, output_cost, output_delta
 
 __all__ = ["INITS", "Cache", "Gradients", "History", "Network",
            "StopTraining"]
@@ -562,6 +562,12 @@ class Network:
         plus $\frac{\lambda}{2m}\sum_l \lVert W^{[l]}\rVert_F^2$ when ``l2``
         $= \lambda > 0$.
 
+        BCE after a sigmoid and cross-entropy after a softmax are computed
+        from the logits $Z^{[L]}$ ([`output_cost`][nnbook.losses.output_cost]),
+        not from clipped outputs: the cost is accurate for any $z$, and
+        [`backward`][nnbook.network.Network.backward] is its gradient even
+        where the outputs round to 0 or 1.
+
         Examples
         --------
         >>> import numpy as np
@@ -570,13 +576,19 @@ class Network:
         >>> net = nb.Network.from_parameters(W, b, "identity", "mse")
         >>> net.cost(np.array([[1.0, 2.0]]), np.array([[0.0, 0.0]]))
         2.5
+        >>> net = nb.Network.from_parameters(W, b, "sigmoid", "bce")
+        >>> net.cost(np.array([[100.0]]), np.array([[0.0]]))  # not capped
+        100.0
         """
         X = v.check_X(X, self.sizes[0], self.dtype)
         Y = v.check_Y(Y, self.sizes[-1], X.shape[1], self.loss.name,
                       self.dtype)
         v.check_parameters(self.W, self.b, self.sizes, self.dtype,
                            "before computing the cost")
-        J = self.loss.value(self.forward(X, check=False).A[self.L], Y)
+        cache = self.forward(X, check=False)
+        L = self.L
+        J = output_cost(self.g[L].name, self.loss.name, cache.Z[L],
+                        cache.A[L], Y)
         return J + self.penalty(X.shape[1])
 
     def penalty(self, m: int) -> float:

@@ -133,3 +133,52 @@ def test_target_sum_tolerance_is_n_machine_epsilons():
 
     assert target_sum_tolerance(1, np.float64) == 2.0**-52
     assert target_sum_tolerance(10, np.float32) == 10 * 2.0**-23
+
+
+def test_cross_entropy_with_logits_matches_softmax_then_cross_entropy_and_is_exact():
+    Z = np.random.default_rng(2).normal(size=(4, 7))
+    Y = np.eye(4)[:, [0, 1, 2, 3, 0, 1, 2]]
+    np.testing.assert_allclose(nb.cross_entropy_with_logits(Z, Y),
+                               nb.cross_entropy(nb.softmax(Z), Y), rtol=RTOL_SAME_FORMULA)
+    # a confident wrong column costs its logit gap (no clip), a right one about e^-gap
+    Z = np.array([[1000.0, 1000.0], [0.0, 0.0]])
+    Y = np.array([[0.0, 1.0], [1.0, 0.0]])
+    assert nb.cross_entropy_with_logits(Z, Y) == 500.0     # (1000 + e^-1000) / 2
+    assert nb.cross_entropy(nb.softmax(Z), Y) < 14        # the clipped form: capped at 27.6
+    # a 1-D Z is one column (one example)
+    z, y = np.array([2.0, 0.0]), np.array([0.0, 1.0])
+    np.testing.assert_allclose(nb.cross_entropy_with_logits(z, y),
+                               np.log(1 + np.exp(2.0)), rtol=RTOL_SAME_FORMULA)
+
+
+def test_cross_entropy_with_logits_keeps_float32():
+    Z = np.array([[90.0], [0.0]], np.float32)
+    Y = np.array([[0.0], [1.0]], np.float32)
+    with np.errstate(all="raise", under="ignore"):   # nothing overflows
+        J = nb.cross_entropy_with_logits(Z, Y)
+    assert J == 90.0
+
+
+@pytest.mark.parametrize(("activation", "loss", "from_logits"), [
+    ("sigmoid", "bce", "bce_with_logits"),
+    ("softmax", "cross_entropy", "cross_entropy_with_logits"),
+    ("identity", "mse", None), ("sigmoid", "mse", None), ("softmax", "mse", None),
+])
+def test_output_cost_is_computed_from_the_logits_where_a_clip_would_flatten_it(
+        activation, loss, from_logits):
+    Z = np.array([[-60.0, 0.5, 60.0], [3.0, -1.0, 0.0]])
+    A = nb.get_activation(activation).forward(Z)
+    Y = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 1.0]])
+    got = nb.output_cost(activation, loss, Z, A, Y)
+    if from_logits is None:
+        assert got == nb.get_loss(loss).value(A, Y)
+    else:
+        assert got == getattr(nb, from_logits)(Z, Y)
+        assert got > nb.get_loss(loss).value(A, Y) + 10   # the clipped form caps it
+
+
+def test_output_cost_refuses_a_pair_outside_valid_pairs():
+    Z = np.zeros((1, 2))
+    with pytest.raises(ValueError, match=r"^activations, loss: loss 'bce' needs the output "
+                                         r"activation .* got 'tanh'"):
+        nb.output_cost("tanh", "bce", Z, np.tanh(Z), Z)

@@ -674,3 +674,69 @@ def test_backward_refuses_a_cache_that_is_not_this_networks(case):
     with pytest.raises(error, match=match):
         net.backward(cache, Y)
     assert _everything(net) == before
+
+
+# ------------------------------------------------ saturated outputs: cost and backward agree
+SATURATION = [(np.float64, 40.0), (np.float64, 100.0), (np.float64, 700.0),
+              (np.float32, 20.0), (np.float32, 90.0)]
+"""Logit sizes |z| well past the clip (-ln eps = 27.6 in float64, 15.9 in float32)."""
+CD_STEP = {np.float64: 1e-3, np.float32: 2.0**-4}
+"""Central-difference steps: the cost is all but linear in a saturated logit (its second
+derivative is sigma'(z) < 1e-8 here), so a wide step costs no truncation error and keeps the
+rounding error of J (|J| ulp / 2h) small: about 1e-13 in float64, 1e-4 in float32."""
+CD_TOL = {np.float64: {"rtol": 1e-7, "atol": 1e-9}, np.float32: {"rtol": 1e-3, "atol": 1e-3}}
+
+
+def _saturated_net(output: str, z: float, dtype) -> nb.Network:
+    """One layer, X = [[1, -1]]: a sigmoid unit with logits (z, -z), or a softmax pair whose
+    columns have logits (z/2, -z/2) and (-z/2, z/2): a gap of z."""
+    if output == "sigmoid":
+        return nb.Network.from_parameters({1: [[z]]}, {1: [[0.0]]}, "sigmoid", "bce",
+                                          dtype=dtype)
+    return nb.Network.from_parameters({1: [[z / 2], [-z / 2]]}, {1: [[0.0], [0.0]]},
+                                      "softmax", "cross_entropy", dtype=dtype)
+
+
+def _central_differences(net: nb.Network, X, Y, h: float) -> dict[str, np.ndarray]:
+    out = {}
+    for name, P in (("W", net.W), ("b", net.b)):
+        for l in P:
+            g = np.zeros(P[l].shape)
+            for k in range(P[l].size):
+                J = []
+                for sign in (1, -1):
+                    other = net.copy()
+                    (other.W if name == "W" else other.b)[l].flat[k] += sign * h
+                    J.append(other.cost(X, Y))
+                g.flat[k] = (J[0] - J[1]) / (2 * h)
+            out[f"d{name}{l}"] = g
+    return out
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+@pytest.mark.parametrize("wrong", [True, False], ids=["confidently-wrong", "confidently-right"])
+@pytest.mark.parametrize(("dtype", "z"), SATURATION,
+                         ids=[f"{np.dtype(d).name}-z{z:g}" for d, z in SATURATION])
+def test_saturated_outputs_backward_is_the_gradient_of_the_cost(output, wrong, dtype, z):
+    """Far past the clip the network's cost (from the logits) keeps its slope, and backward's
+    shortcut A - Y is its gradient: central differences of cost equal backward."""
+    net = _saturated_net(output, z, dtype)
+    X = np.array([[1.0, -1.0]])
+    right = np.array([[1.0, 0.0]]) if output == "sigmoid" else np.eye(2)
+    Y = 1 - right if wrong else right
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        J = net.cost(X, Y)
+        grads = net.backward(net.forward(X), Y)
+        numeric = _central_differences(net, X, Y, CD_STEP[dtype])
+    assert np.isfinite(J)
+    # the true cost: each example costs about its logit gap when wrong, about e^-gap when right
+    # (to the rounding of a cost near 1: the dtype's machine epsilon)
+    np.testing.assert_allclose(J, z if wrong else np.exp(-z), rtol=1e-6,
+                               atol=np.finfo(dtype).eps)
+    for l in net.W:
+        assert grads.dW[l].dtype == grads.db[l].dtype == dtype
+        np.testing.assert_allclose(grads.dW[l], numeric[f"dW{l}"], **CD_TOL[dtype])
+        np.testing.assert_allclose(grads.db[l], numeric[f"db{l}"], **CD_TOL[dtype])
+    if wrong:  # the slope the clipped cost would have lost: 1 per unit of z
+        assert np.abs(numeric["dW1"]).max() > 0.4

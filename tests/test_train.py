@@ -64,7 +64,8 @@ def _reference(net: nb.Network, X, Y, *, epochs: int, lr: float, bs: int, shuffl
             idx = order[s:s + bs]
             Xb, Yb = X[:, idx], Y[:, idx]
             cache = net.forward(Xb)
-            total += net.loss.value(cache.A[net.L], Yb) * Xb.shape[1]
+            total += nb.output_cost(net.g[net.L].name, net.loss.name, cache.Z[net.L],
+                                    cache.A[net.L], Yb) * Xb.shape[1]  # as net.cost
             net.step(net.backward(cache, Yb), lr)
         losses.append(total / m)
     return losses
@@ -275,3 +276,34 @@ def test_control_flag_and_hook_stop_both_loops_alike(plain):
                  rng=np.random.default_rng(7), control=ctl)
     assert (len(losses), ctl.stopped_reason, ctl.interrupted) == (3, "enough", False)
     assert _max_rel(net, fresh(3)) == 0.0
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+@pytest.mark.parametrize("depth", [1, 2])
+def test_epoch_loss_is_the_networks_cost_from_the_logits_when_saturated(depth, output, dtype):
+    """Outputs far past the clip (logit gaps of 90 to 450): the fast loop's epoch loss is
+    Network.cost before the update (computed from Z[L], not capped at -ln eps), as is the plain
+    loop's."""
+    rng = np.random.default_rng(4)
+    k = 1 if output == "sigmoid" else 3
+    loss = "bce" if output == "sigmoid" else "cross_entropy"
+    X = rng.standard_normal((2, 12)).astype(dtype)
+    Y = np.eye(k)[:, rng.integers(0, k, 12)] if k > 1 else (X[:1] > 0).astype(dtype)
+    Y = 1 - Y if k == 1 else Y           # sigmoid: confidently wrong where |x| is large
+    sizes, acts = ([2, k], [output]) if depth == 1 else ([2, 4, k], ["identity", output])
+    net = nb.Network(sizes, acts, loss, seed=0, dtype=dtype)
+    net.W[depth][...] *= 150 / np.abs(net.W[depth]).max()
+    cache = net.forward(X)
+    assert np.abs(cache.Z[depth]).max() > 90              # well past -ln eps = 27.6 (15.9)
+    J0 = net.cost(X, Y)
+    assert J0 > net.loss.value(cache.A[depth], Y) + 5     # far above the clipped form
+    plain = net.copy()
+    fast = _train.train(net, X, Y, epochs=1, learning_rate=1e-3, batch_size=12,
+                        shuffle=False, rng=np.random.default_rng(0))
+    slow = _train._train_plain(plain, X, Y, epochs=1, learning_rate=1e-3, batch_size=12,
+                               shuffle=False, rng=np.random.default_rng(0))
+    rtol = RTOL_SAME_FORMULA if dtype == np.float64 else 1e-6
+    np.testing.assert_allclose(fast, [J0], rtol=rtol)
+    np.testing.assert_allclose(slow, [J0], rtol=rtol)
+    assert _max_rel(net, plain) < (1e-12 if dtype == np.float64 else 1e-6)
