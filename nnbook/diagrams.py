@@ -91,7 +91,9 @@ _STYLE = (
     f".nnbd-b{{fill:{_LIGHT}}}.nnbd-bs{{stroke:{_LIGHT}}}"
     f'[data-md-color-scheme="slate"] .nnbd-b{{fill:{_DARK}}}'
     f'[data-md-color-scheme="slate"] .nnbd-bs{{stroke:{_DARK}}}'
-    ".nnbd-halo{paint-order:stroke;stroke:var(--md-default-bg-color,#fff);"
+    # the page's background: Material's, else JupyterLab's, else white
+    ".nnbd-halo{paint-order:stroke;stroke:var(--md-default-bg-color,"
+    "var(--jp-layout-color0,#fff));"
     "stroke-width:5px;stroke-linejoin:round}"
 )
 
