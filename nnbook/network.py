@@ -421,13 +421,24 @@ class Network:
         ----------
         X : array, shape (n0, m)
         check : bool
-            Validate ``X`` (shape, finiteness, dtype). The training loop passes
-            ``False`` because ``fit`` validated once already.
+            Validate ``X`` (shape, finiteness, dtype) and the parameters, and
+            the result. The training loop passes ``False`` because ``fit``
+            validated once already.
 
         Returns
         -------
         Cache
-            ``Z[1..L]`` and ``A[0..L]`` with ``A[0] = X``.
+            ``Z[1..L]`` and ``A[0..L]`` with ``A[0] = X``, all finite.
+
+        Raises
+        ------
+        ValueError, TypeError
+            A bad ``X`` or a NaN/inf parameter ``W[l]``/``b[l]`` (named).
+        FloatingPointError
+            Values that fit the dtype whose arithmetic does not (a float32
+            ``X`` of 3e38 times a weight above 1): the message names the
+            ``Z[l]`` that overflowed and the largest magnitude of ``X`` and of
+            each ``W[l]``, ``b[l]`` involved.
 
         Examples
         --------
@@ -439,12 +450,14 @@ class Network:
         >>> cache.Z[1].tolist(), cache.A[1].tolist()
         ([[0.0]], [[0.5]])
         """
-        if check:
+        if check:  # checked inputs in, finite values out (_checked_forward)
             v.check_parameters(self.W, self.b, self.sizes, self.dtype,
                                "before the forward pass")
+            X = v.check_X(X, self.sizes[0], self.dtype)
+            return self._checked_forward(X)
         # --8<-- [start:forward]
         W, b, g, L = self.W, self.b, self.g, self.L
-        A = {0: v.check_X(X, self.sizes[0], self.dtype) if check else X}
+        A = {0: X}
         Z = {}
         for l in range(1, L + 1):
             Z[l] = W[l] @ A[l - 1] + b[l]
@@ -472,6 +485,16 @@ class Network:
         dZ^{[l-1]} &= dA^{[l-1]} \odot g^{[l-1]\prime}(Z^{[l-1]}).
         \end{aligned}$$
 
+        Raises
+        ------
+        ValueError, TypeError
+            ``cache`` is not this network's forward (keys, shapes, one $m$,
+            dtype, finite values), a bad ``Y``, or a NaN/inf parameter.
+        FloatingPointError
+            A gradient overflows although every input fits the dtype (an MSE
+            target of $-10^{308}$): the message names the first quantity that
+            overflowed and the largest magnitudes of the values involved.
+
         Examples
         --------
         >>> import numpy as np
@@ -483,16 +506,20 @@ class Network:
         >>> grads.dZ[1].tolist(), grads.dW[1].tolist(), grads.db[1].tolist()
         ([[-0.5]], [[-0.5, 0.25]], [[-0.5]])
         """
-        if check:
+        if check:  # checked inputs in, finite gradients out
             v.check_parameters(self.W, self.b, self.sizes, self.dtype,
                                "before the backward pass")
             v.check_cache(cache, self.sizes, self.dtype)
+            Y = v.check_Y(Y, self.sizes[-1], cache.A[0].shape[1],
+                          self.loss.name, self.dtype)
+            with _quiet():
+                grads = self.backward(cache, Y, check=False)
+            self._check_backward(grads, cache, Y)
+            return grads
         # --8<-- [start:backward]
         W, g, L = self.W, self.g, self.L
         Z, A = cache.Z, cache.A
         m = A[0].shape[1]
-        if check:
-            Y = v.check_Y(Y, self.sizes[-1], m, self.loss.name, self.dtype)
         dZ, dA, dW, db = {}, {}, {}, {}
         dZ[L] = output_delta(g[L].name, self.loss.name, Z[L], A[L], Y)
         for l in range(L, 0, -1):
@@ -505,6 +532,69 @@ class Network:
                 dZ[l - 1] = g[l - 1].backward(dA[l - 1], Z[l - 1], A[l - 1])
         return Gradients(dW, db, dZ, dA)
         # --8<-- [end:backward]
+
+    def _checked_forward(self, X: np.ndarray) -> Cache:
+        """``forward`` of a checked ``X`` through checked parameters. Values
+        that fit the dtype can still overflow in the arithmetic (a float32
+        ``X`` of 3e38 times a weight of 2): that is a ``FloatingPointError``
+        naming the layer and the values involved, never an inf or NaN
+        returned, never an escaped warning."""
+        with _quiet():
+            cache = self.forward(X, check=False)
+        L = self.L
+        for l in range(1, L + 1):
+            if not np.isfinite(cache.Z[l]).all():
+                raise self._overflow(
+                    f"forward: Z[{l}] = W[{l}] A[{l - 1}] + b[{l}]",
+                    cache.Z[l], {"X": X}, layers=l)
+        if not np.isfinite(cache.A[L]).all():
+            raise self._overflow(f"forward: A[{L}] = g(Z[{L}])", cache.A[L],
+                                 {"X": X})
+        return cache
+
+    def _check_backward(self, grads: Gradients, cache: Cache,
+                        Y: np.ndarray) -> None:
+        """Finite gradients, or a ``FloatingPointError`` naming the first
+        quantity of the backward pass that overflowed and the values
+        involved (one ``isfinite`` per parameter when all is well)."""
+        L = self.L
+        if all(np.isfinite(grads.dW[l]).all()
+               and np.isfinite(grads.db[l]).all() for l in range(1, L + 1)):
+            return
+        order = [("dZ", L, f"dZ[{L}] = output_delta(A[{L}], Y)")]
+        for l in range(L, 0, -1):
+            order += [("dW", l, f"dW[{l}] = dZ[{l}] A[{l - 1}]^T / m"),
+                      ("db", l, f"db[{l}] = sum_i dZ[{l}][:, i] / m")]
+            if l > 1:
+                order += [("dA", l - 1, f"dA[{l - 1}] = W[{l}]^T dZ[{l}]"),
+                          ("dZ", l - 1, f"dZ[{l - 1}] = dA[{l - 1}] * "
+                                        f"g'(Z[{l - 1}])")]
+        values = {"Y": Y}
+        values.update((f"cache.A[{l}]", A) for l, A in cache.A.items())
+        for name, l, what in order:
+            arr = getattr(grads, name)[l]
+            if not np.isfinite(arr).all():
+                raise self._overflow(f"backward: {what}", arr, values)
+
+    def _overflow(self, what: str, arr: Any, values: dict[str, Any],
+                  layers: int | None = None) -> FloatingPointError:
+        """The error for ``what`` (an array ``arr``) overflowing although
+        every input fits the dtype: where, and the largest magnitude of each
+        value involved (``values``, then ``W[l]``, ``b[l]`` of the first
+        ``layers`` layers, all by default)."""
+        dt = self.dtype
+        where = (f" {v._nonfinite_entries(arr)}" if np.ndim(arr) else "")
+        named = dict(values)
+        for l in range(1, (self.L if layers is None else layers) + 1):
+            named[f"W[{l}]"], named[f"b[{l}]"] = self.W[l], self.b[l]
+        sizes = ", ".join(f"{name} {float(np.abs(a).max()):.3g}"
+                          for name, a in named.items())
+        hint = ", or compute in float64" if dt == np.float32 else ""
+        return FloatingPointError(
+            f"{what} overflows {dt.name}{where}: the values involved fit "
+            f"{dt.name} (|x| <= {float(np.finfo(dt).max):.4g}) but this "
+            f"arithmetic on them does not. Their largest magnitudes: "
+            f"{sizes}. Scale the largest down (standardise X and Y){hint}.")
 
     def step(self, grads: Gradients, learning_rate: float) -> None:
         r"""One gradient-descent update, in place:
@@ -566,7 +656,9 @@ class Network:
         from the logits $Z^{[L]}$ ([`output_cost`][nnbook.losses.output_cost]),
         not from clipped outputs: the cost is accurate for any $z$, and
         [`backward`][nnbook.network.Network.backward] is its gradient even
-        where the outputs round to 0 or 1.
+        where the outputs round to 0 or 1. A cost that overflows the dtype
+        (values that fit it, squared) raises ``FloatingPointError`` with the
+        largest magnitudes of ``X``, ``Y``, $A^{[L]}$ and every parameter.
 
         Examples
         --------
@@ -585,11 +677,17 @@ class Network:
                       self.dtype)
         v.check_parameters(self.W, self.b, self.sizes, self.dtype,
                            "before computing the cost")
-        cache = self.forward(X, check=False)
+        cache = self._checked_forward(X)
         L = self.L
-        J = output_cost(self.g[L].name, self.loss.name, cache.Z[L],
-                        cache.A[L], Y)
-        return J + self.penalty(X.shape[1])
+        with _quiet():
+            J = output_cost(self.g[L].name, self.loss.name, cache.Z[L],
+                            cache.A[L], Y) + self.penalty(X.shape[1])
+        if not math.isfinite(J):
+            raise self._overflow(
+                "cost: J (the mean loss" + (" + the L2 penalty)" if self.l2
+                                            else ")"), J,
+                {"X": X, "Y": Y, f"A[{L}]": cache.A[L]})
+        return J
 
     def penalty(self, m: int) -> float:
         r"""The L2 term of the cost on $m$ examples,
@@ -830,6 +928,13 @@ class Network:
         acts = [self.g[l].name for l in range(1, self.L + 1)]
         return Network.from_parameters(self.W, self.b, acts, self.loss.name,
                                        dtype=self.dtype, l2=self.l2)
+
+
+def _quiet() -> Any:
+    """``np.errstate`` for a checked pass: overflow and invalid operations
+    give inf/NaN quietly, and the caller checks and names them; underflow
+    to 0 is harmless."""
+    return np.errstate(over="ignore", invalid="ignore", under="ignore")
 
 
 def _progress_bar(epochs: int) -> Any:

@@ -740,3 +740,88 @@ def test_saturated_outputs_backward_is_the_gradient_of_the_cost(output, wrong, d
         np.testing.assert_allclose(grads.db[l], numeric[f"db{l}"], **CD_TOL[dtype])
     if wrong:  # the slope the clipped cost would have lost: 1 per unit of z
         assert np.abs(numeric["dW1"]).max() > 0.4
+
+
+# ------------------------------- overflow of values that fit the dtype (F7 of the API fuzz)
+def _f32(sizes, acts, loss, **kw) -> nb.Network:
+    return nb.Network(sizes, acts, loss, seed=0, dtype=np.float32, **kw)
+
+
+def _overflow_cases():
+    """(network, call, regex): values that each fit the dtype, arithmetic that does not."""
+    X1, X3 = np.ones((2, 4)), np.full((2, 4), 3e38)
+    net = _f32([2, 3, 1], ["tanh", "sigmoid"], "bce")
+    for name, run in (("forward", lambda n: n.forward(X3)),
+                      ("predict", lambda n: n.predict(X3)),
+                      ("predict_proba", lambda n: n.predict_proba(X3)),
+                      ("cost", lambda n: n.cost(X3, np.ones((1, 4))))):
+        yield (f"{name}: float32 X = 3e38", net, run,
+               r"^forward: Z\[1\] = W\[1\] A\[0\] \+ b\[1\] overflows float32 at entries "
+               r"\[\(\d, \d\).*: the values involved fit float32 \(\|x\| <= 3\.403e\+38\) but "
+               r"this arithmetic on them does not\. Their largest magnitudes: X 3e\+38, W\[1\] "
+               r"[\d.]+, b\[1\] 0\. Scale the largest down \(standardise X and Y\), or compute "
+               r"in float64\.$")
+    deep = _f32([2, 3, 1], ["identity", "identity"], "mse")
+    deep.W[2][...] = 1e30
+    yield ("forward: float32 W[2] = 1e30 in layer 2", deep,
+           lambda n: n.forward(np.full((2, 4), 1e10)),
+           r"^forward: Z\[2\] = W\[2\] A\[1\] \+ b\[2\] overflows float32 .*X 1e\+10, "
+           r"W\[1\] [\d.]+, b\[1\] 0, W\[2\] 1e\+30, b\[2\] 0\. ")
+    big_b = _f32([2, 3, 1], ["tanh", "identity"], "mse")
+    big_b.b[2][0, 0] = 1e38
+    yield ("cost: float32 b[2] = 1e38", big_b, lambda n: n.cost(X1, np.zeros((1, 4))),
+           r"^cost: J \(the mean loss\) overflows float32: .*A\[2\] 1e\+38, .*b\[2\] 1e\+38\. ")
+    decay = _f32([2, 3, 1], ["tanh", "tanh"], "mse", l2=0.1)
+    decay.W[2][...] = 1e20
+    yield ("cost: the L2 penalty of W[2] = 1e20 in float32", decay,
+           lambda n: n.cost(X1, np.zeros((1, 4))),
+           r"^cost: J \(the mean loss \+ the L2 penalty\) overflows float32: .*W\[2\] 1e\+20, ")
+    mse = nb.Network([2, 3, 1], ["tanh", "identity"], "mse", seed=0)
+    Y = np.full((1, 4), -1e308)
+    yield ("backward: MSE Y = -1e308 in float64", mse,
+           lambda n: n.backward(n.forward(X1), Y),
+           r"^backward: dZ\[2\] = output_delta\(A\[2\], Y\) overflows float64 at entries "
+           r"\[\(0, 0\), \(0, 1\), \(0, 2\), \(0, 3\)\] \(4 of 4\): .*Y 1e\+308, cache\.A\[0\] 1, "
+           r".*\. Scale the largest down \(standardise X and Y\)\.$")
+    yield ("cost: MSE Y = -1e308 in float64", mse, lambda n: n.cost(X1, Y),
+           r"^cost: J \(the mean loss\) overflows float64: .*Y 1e\+308, ")
+    relu = nb.Network([2, 3, 1], ["relu", "identity"], "mse", seed=0)
+    relu.W[2][...] = 1e200
+    Yr = np.full((1, 4), 1e200)
+    yield ("backward: dA[1] = W[2]^T dZ[2] in float64", relu,
+           lambda n: n.backward(n.forward(np.full((2, 4), 1e-200)), Yr),
+           r"^backward: dA\[1\] = W\[2\]\^T dZ\[2\] overflows float64 .*W\[2\] 1e\+200, ")
+
+
+OVERFLOWS = list(_overflow_cases())
+
+
+@pytest.mark.parametrize("case", OVERFLOWS, ids=[c[0] for c in OVERFLOWS])
+def test_overflow_of_values_that_fit_is_a_named_floating_point_error(case):
+    """Never inf/NaN returned, never an escaped RuntimeWarning: a FloatingPointError that says
+    what overflowed and the magnitudes of the values involved; the network is unchanged."""
+    _, net, run, match = case
+    before = _everything(net)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(FloatingPointError, match=match):
+            run(net)
+    assert _everything(net) == before
+
+
+def test_overflow_check_raises_no_false_alarm():
+    """The stable sigmoid and softmax, underflow, and a logit gap beyond float32 are fine, even
+    under np.errstate(all="raise"): finite results, no error."""
+    net = nb.Network.from_parameters({1: [[1.0], [-1.0]]}, {1: [[0.0], [0.0]]}, "softmax",
+                                     "cross_entropy", dtype=np.float32)
+    sig = nb.Network.from_parameters({1: [[1.0]]}, {1: [[0.0]]}, "sigmoid", "bce",
+                                     dtype=np.float32)
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        A = net.forward(np.array([[3e38]])).A[1]           # logits +-3e38: z - max overflows
+        p = sig.predict_proba(np.array([[-3e38, -1e4, 0.0, 1e4, 3e38]]))
+        J = sig.cost(np.array([[-1e4, 1e4]]), np.array([[1.0, 0.0]]))
+        grads = sig.backward(sig.forward(np.array([[-1e4, 1e4]])), np.array([[1.0, 0.0]]))
+    assert A.ravel().tolist() == [1.0, 0.0]
+    assert p.ravel().tolist() == [0.0, 0.0, 0.5, 1.0, 1.0]
+    assert J == 1e4 and np.isfinite(grads.dW[1]).all()
