@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from . import _validate as v
+from .losses import SHORTCUTS, VALID_PAIRS
 from .network import Network
 
 __all__ = [
@@ -335,18 +336,10 @@ HIDDEN = ("sigmoid", "tanh", "relu", "identity", "leaky_relu")
 """Hidden-layer activations covered by
 [`gradient_check_table`][nnbook.gradcheck.gradient_check_table]."""
 
-OUTPUTS = (
-    ("sigmoid", "bce"),
-    ("softmax", "cross_entropy"),
-    ("identity", "mse"),
-    ("tanh", "mse"),
-    ("sigmoid", "mse"),
-    ("relu", "mse"),
-    ("leaky_relu", "mse"),
-    ("softmax", "mse"),
-)
-"""(output activation, loss) pairs covered: the three shortcuts, then
-general-chain pairs."""
+OUTPUTS = tuple(sorted(VALID_PAIRS, key=lambda pair: pair not in SHORTCUTS))
+"""(output activation, loss) pairs covered: every pair of
+[`VALID_PAIRS`][nnbook.losses.VALID_PAIRS], the three shortcuts first, then
+the general-chain pairs."""
 
 KINK = 1e-4
 

@@ -193,3 +193,10 @@ def test_a_wrong_relu_backward_still_fails_next_to_a_kink(monkeypatch):
     result = nb.gradient_check(net, X, Y)
     assert result.kink_count == 3
     assert not result.passed(1e-7) and result.errors["W1"] > 1e-2, str(result)
+
+
+def test_outputs_are_the_valid_pairs_shortcuts_first():
+    """The table checks exactly the pairs a Network accepts (built from VALID_PAIRS, so a pair
+    added there is checked here too), the three shortcuts first."""
+    assert sorted(OUTPUTS) == sorted(nb.VALID_PAIRS) and len(OUTPUTS) == len(nb.VALID_PAIRS)
+    assert [pair in nb.SHORTCUTS for pair in OUTPUTS] == [True] * 3 + [False] * 5
