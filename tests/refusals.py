@@ -255,6 +255,56 @@ CATALOGUE: tuple[Refusal, ...] = (
         "Its shapes would be broadcast or fail half-way; a gradient from it is never right.",
         setup='other = nb.Network([2, 5, 1], ["tanh", "sigmoid"], "bce", seed=1)',
     ),
+    Refusal(
+        "backward-not-a-cache", "data", "Something that is not a forward pass's cache",
+        "net.backward(None, Y)",
+        "cache", TypeError, r"cache: expected the Cache of this network's forward",
+        "Python alone would fail with an AttributeError about Z that names no argument.",
+    ),
+    Refusal(
+        "backward-cache-dtype", "data", "A cache computed in another dtype",
+        "net32.backward(net.forward(X), Y)",
+        "cache", ValueError,
+        r"cache: expected A\[0\] of dtype float32 \(the network's\), got dtype float64",
+        "A float32 network would hand back float64 gradients, which its step refuses.",
+        setup='net32 = nb.Network([2, 3, 1], ["tanh", "sigmoid"], "bce", dtype=np.float32)',
+    ),
+    Refusal(
+        "backward-nan-cache", "data", "A cache with NaN in it",
+        "net.backward(cache, Y)",
+        "cache", ValueError, r"cache: A\[1\] contains NaN or inf at entries \[\(0, 0\)\]",
+        "Every gradient the NaN reaches would be NaN, and one step would spread it to the "
+        "weights.",
+        setup="cache = net.forward(X)\ncache.A[1][0, 0] = np.nan",
+    ),
+    Refusal(
+        "X-arithmetic-overflow", "data", "Values that fit float32 but not its arithmetic",
+        "net32.forward(np.full((2, 4), 3e38))",
+        "X", FloatingPointError,
+        r"forward: Z\[1\] = W\[1\] A\[0\] \+ b\[1\] overflows float32 .*X 3e\+38",
+        "Each 3e38 fits float32 but their weighted sum does not, and tanh would turn the "
+        "resulting inf into a plausible 1.0.",
+        setup='net32 = nb.Network([2, 3, 1], ["tanh", "sigmoid"], "bce", seed=0,\n'
+              '                   dtype=np.float32)',
+    ),
+    Refusal(
+        "Y-gradient-overflow", "data", "A target so large that the gradient overflows",
+        "reg.backward(reg.forward(X), np.full((1, 4), -1e308))",
+        "Y", FloatingPointError,
+        r"backward: dZ\[2\] = output_delta\(A\[2\], Y\) overflows float64 .*Y 1e\+308",
+        "The MSE gradient 2 (A - Y) is 2e308, beyond float64: a step would make weights inf.",
+        setup='reg = nb.Network([2, 3, 1], ["tanh", "identity"], "mse", seed=0)',
+    ),
+    Refusal(
+        "cost-overflow", "data", "A bias so large that the cost overflows",
+        "reg.cost(X, Y)",
+        "b[2]", FloatingPointError,
+        r"cost: J \(the mean loss\) overflows float32: .*b\[2\] 1e\+38",
+        "An output of 1e38 squared is beyond float32; the magnitudes listed show the culprit.",
+        setup='reg = nb.Network([2, 3, 1], ["tanh", "identity"], "mse",\n'
+              '                 dtype=np.float32)\n'
+              "reg.b[2][0, 0] = 1e38",
+    ),
     # ------------------------------------------------------------------ training
     Refusal(
         "step-foreign-grads", "training", "Another network's gradients",
