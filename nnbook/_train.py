@@ -697,12 +697,16 @@ def _train(
     gather = shuffle or bs < m
     loop = _FastLoop(net, X, Y, learning_rate, bs, gather)
     # one compiled step per batch size; per minibatch:
-    # (start, stop, step, X buffer, Y buffer)
-    step, Xb, Yb = loop.compile(bs)
-    batches = [(s, s + bs, step, Xb, Yb) for s in range(0, m - bs + 1, bs)]
-    if m % bs:
-        step_last, Xl, Yl = loop.compile(m % bs)
-        batches.append((m - m % bs, m, step_last, Xl, Yl))
+    # (start, stop, step, X buffer, Y buffer). A learning rate beyond the
+    # dtype (1e308 in float32) becomes inf here, quietly: the first epoch
+    # then diverges and says so
+    with np.errstate(over="ignore"):
+        step, Xb, Yb = loop.compile(bs)
+        batches = [(s, s + bs, step, Xb, Yb)
+                   for s in range(0, m - bs + 1, bs)]
+        if m % bs:
+            step_last, Xl, Yl = loop.compile(m % bs)
+            batches.append((m - m % bs, m, step_last, Xl, Yl))
     if gather:
         Xsrc, xaxis = loop.Xsrc, loop.xaxis
         Ysrc, yaxis = loop.Ysrc, loop.yaxis

@@ -10,6 +10,7 @@ the NaN guard must restore the last finite epoch's weights and name the epoch.
 from __future__ import annotations
 
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -307,3 +308,22 @@ def test_epoch_loss_is_the_networks_cost_from_the_logits_when_saturated(depth, o
     np.testing.assert_allclose(fast, [J0], rtol=rtol)
     np.testing.assert_allclose(slow, [J0], rtol=rtol)
     assert _max_rel(net, plain) < (1e-12 if dtype == np.float64 else 1e-6)
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["fast", "plain"])
+def test_a_learning_rate_beyond_float32_diverges_without_a_warning(plain):
+    """lr = 1e308 is a float64 number; in a float32 loop it becomes inf. That is a divergence in
+    epoch 1, reported as such, the initial weights kept, and no 'overflow in cast' warning."""
+    sizes, acts, loss = COMBOS[2]
+    X, Y = _data(sizes, loss, m=8, dtype=np.float32, rows=False)
+    net = nb.Network(sizes, acts, loss, seed=0, dtype=np.float32)
+    init = net.copy()
+    run = _train._train_plain if plain else _train.train
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(FloatingPointError, match=r"^training diverged at epoch 1 .*"
+                                                     r"learning_rate = 1e\+308; weights "
+                                                     r"restored to the end of epoch 0"):
+            run(net, X, Y, epochs=2, learning_rate=1e308, batch_size=8, shuffle=False,
+                rng=np.random.default_rng(0))
+    assert _max_rel(net, init) == 0.0
