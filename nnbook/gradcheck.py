@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from . import _validate as v
-from .losses import SHORTCUTS, VALID_PAIRS
+from .losses import SHORTCUTS, VALID_PAIRS, output_cost
 from .network import Network
 
 __all__ = [
@@ -296,17 +296,28 @@ def gradient_check(
     acts = [net.g[l].name for l in range(1, net.L + 1)]
     net64 = Network.from_parameters(net.W, net.b, acts, net.loss.name,
                                     dtype=np.float64, l2=net.l2)
-    X = v.check_X(X, net64.sizes[0], net64.dtype)
-    Y = v.check_Y(Y, net64.sizes[-1], X.shape[1], net64.loss.name,
-                  net64.dtype)
-    cache0 = net64.forward(X, check=False)
-    grads = net64.backward(cache0, Y, check=False)
+    # X and Y must fit the network's own dtype; the check runs in float64
+    X = v.check_X(X, net.sizes[0], net.dtype).astype(np.float64)
+    Y = v.check_Y(Y, net.sizes[-1], X.shape[1], net.loss.name,
+                  net.dtype).astype(np.float64)
+    cache0 = net64.forward(X)            # checked: an overflow is named
+    grads = net64.backward(cache0, Y)
+    L = net64.L
 
     def cost() -> tuple[float, dict[int, np.ndarray]]:
-        # J (with the L2 penalty when net.l2 > 0) and the pre-activations
-        cache = net64.forward(X, check=False)
-        J = net64.loss.value(cache.A[net64.L], Y)
-        return J + net64.penalty(X.shape[1]), cache.Z
+        # J as Network.cost computes it (from Z[L] for sigmoid + BCE and
+        # softmax + cross-entropy; with the L2 penalty when net.l2 > 0) and
+        # the pre-activations
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            cache = net64.forward(X, check=False)
+            J = output_cost(net64.g[L].name, net64.loss.name, cache.Z[L],
+                            cache.A[L], Y) + net64.penalty(X.shape[1])
+        if not np.isfinite(J):
+            raise FloatingPointError(
+                f"eps: the cost with a parameter moved by +-eps = {eps} "
+                "overflows float64 (X, Y or the parameters are too large "
+                "for a finite-difference check)")
+        return J, cache.Z
 
     errors: dict[str, float] = {}
     numerical: dict[str, np.ndarray] = {}

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -200,3 +201,30 @@ def test_outputs_are_the_valid_pairs_shortcuts_first():
     added there is checked here too), the three shortcuts first."""
     assert sorted(OUTPUTS) == sorted(nb.VALID_PAIRS) and len(OUTPUTS) == len(nb.VALID_PAIRS)
     assert [pair in nb.SHORTCUTS for pair in OUTPUTS] == [True] * 3 + [False] * 5
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_gradient_check_passes_on_saturated_outputs(output):
+    """The check differentiates the network's own cost (from Z[L]), so a backward pass that is
+    right far past the clip (logit gap 100) is judged right, not off by 100 %."""
+    if output == "sigmoid":
+        net = nb.Network.from_parameters({1: [[100.0]]}, {1: [[0.0]]}, "sigmoid", "bce")
+        Y = np.array([[0.0, 1.0]])
+    else:
+        net = nb.Network.from_parameters({1: [[50.0], [-50.0]]}, {1: [[0.0], [0.0]]},
+                                         "softmax", "cross_entropy")
+        Y = np.array([[0.0, 1.0], [1.0, 0.0]])
+    result = nb.gradient_check(net, np.array([[1.0, -1.0]]), Y)
+    assert result.passed(1e-7), result
+
+
+def test_gradient_check_refuses_X_beyond_the_networks_dtype_and_names_overflow():
+    net32 = nb.Network([4, 2], "relu", "mse", seed=0, dtype=np.float32)
+    with pytest.raises(ValueError, match=r"^X: expected values that fit float32"):
+        nb.gradient_check(net32, np.full((4, 2), 1e308), np.zeros((2, 2)))
+    net = nb.Network([2, 4, 3], ["relu", "sigmoid"], "bce", seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(FloatingPointError, match=r"^forward: Z\[1\] = W\[1\] A\[0\] \+ "
+                                                     r"b\[1\] overflows float64 .*X 1e\+308"):
+            nb.gradient_check(net, np.full((2, 3), -1e308), np.ones((3, 3)))
