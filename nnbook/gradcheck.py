@@ -73,6 +73,10 @@ def relative_error(a: Any, b: Any) -> float:
     """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
+    top = max(float(np.abs(a).max(initial=0.0)),
+              float(np.abs(b).max(initial=0.0)))
+    if 1e150 < top < np.inf:  # the ratio is scale-free: no norm overflows
+        a, b = a / top, b / top
     den = max(float(np.linalg.norm(a) + np.linalg.norm(b)), TINY)
     return float(np.linalg.norm(a - b)) / den
 

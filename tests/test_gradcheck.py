@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import RTOL_SAME_FORMULA
 
 import nnbook as nb
 from nnbook.gradcheck import HIDDEN, KINK, OUTPUTS, check_problem, numerical_gradient
@@ -228,3 +229,15 @@ def test_gradient_check_refuses_X_beyond_the_networks_dtype_and_names_overflow()
         with pytest.raises(FloatingPointError, match=r"^forward: Z\[1\] = W\[1\] A\[0\] \+ "
                                                      r"b\[1\] overflows float64 .*X 1e\+308"):
             nb.gradient_check(net, np.full((2, 3), -1e308), np.ones((3, 3)))
+
+
+def test_relative_error_of_huge_gradients_does_not_overflow():
+    """The ratio is scale-free: gradients near 1e300 (X = -1e308 through a ReLU) give the same
+    relative error as the same vectors scaled down, without an overflow in the norms."""
+    a, b = np.array([3e300, -4e300]), np.array([3e300, -4.4e300])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = nb.relative_error(a, b)
+    np.testing.assert_allclose(got, nb.relative_error(a / 1e300, b / 1e300), rtol=1e-15)
+    np.testing.assert_allclose(nb.relative_error([1.0, 0.0], [0.0, 1.0]), 2**-0.5,
+                               rtol=RTOL_SAME_FORMULA)    # ordinary sizes: unchanged
