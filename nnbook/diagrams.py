@@ -1751,8 +1751,9 @@ def stepper_221(net: Network, x: Any, y: Any, learning_rate: float, *,
     str
         HTML: the controls, the graph (every node a ``<g data-node>``, every
         edge a ``<g data-edge>``), one pre-rendered formula per step
-        (``data-step="k"``), an ``aria-live`` region, a ``<noscript>`` list
-        of the steps in words, and the steps as JSON in the root's
+        (``data-step="k"``), an ``aria-live`` region, a list of the steps
+        in words (shown where the script does not run, as in a notebook;
+        the script hides it), and the steps as JSON in the root's
         ``data-stepper-data`` attribute. (Not in a
         ``<script type="application/json">``: Material's instant navigation
         re-creates a page's inline scripts without their type, and would run
@@ -1854,6 +1855,9 @@ def stepper_221(net: Network, x: Any, y: Any, learning_rate: float, *,
         "data-stepper-live></p>\n"
         f'<div class="nnbook-stepper__formulas">{"".join(formulas)}</div>\n'
         "</div>\n</div>\n</div>\n"
-        "<noscript><p>The stepper needs JavaScript. Its steps, in words:"
-        f"</p><ol>{words}</ol></noscript>\n</div>\n"
+        # Without the script (no JavaScript, a notebook): the steps in words.
+        # stepper.js hides this list when it shows the controls.
+        '<div class="nnbook-stepper__text"><p>The steps, in words (the '
+        f"interactive stepper needs JavaScript):</p><ol>{words}</ol></div>\n"
+        "</div>\n"
     )

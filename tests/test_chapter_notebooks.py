@@ -279,10 +279,7 @@ def executed(built_site: Site) -> dict[str, tuple[object, str | None, float]]:
 
 # Figure cells known to show nothing in Jupyter, each with its reason; the test fails as soon as
 # one of them shows something (then delete its line). Not a way to silence a new figure.
-KNOWN_INVISIBLE = {
-    "ch06-stepper": "the stepper's UI is `hidden` until docs/javascripts/stepper.js runs, and its "
-                    "text version is a <noscript> list, which a browser running JavaScript (as "
-                    "Jupyter's does) never shows",
+KNOWN_INVISIBLE: dict[str, str] = {
 }
 
 

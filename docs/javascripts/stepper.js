@@ -23,7 +23,7 @@
     try {
       data = JSON.parse(root.dataset.stepperData);
     } catch (err) {
-      return;                                   // the <noscript> list is all a reader gets
+      return;                                   // the list in words is all a reader gets
     }
     const steps = data.steps;
     const n = steps.length;
@@ -114,6 +114,8 @@
       go[action]();
     });
 
+    const text = root.querySelector(".nnbook-stepper__text");
+    if (text) text.hidden = true;              // the controls replace the list in words
     ui.hidden = false;
     show(1, false);
     say(steps[0]);
