@@ -250,8 +250,11 @@ def cross_entropy_with_logits(Z: np.ndarray, Y: np.ndarray) -> float:
     r"""Categorical cross-entropy from logits $Z$ (pre-softmax), computed
     stably through the log-softmax
 
-    $$\ln a_k = (z_k - z_{\max}) - \ln \sum_j e^{z_j - z_{\max}},
-    \qquad J = -\frac{1}{m} \sum_{i=1}^{m} \sum_k y_k \ln a_k ,$$
+    $$\begin{aligned}
+    \ln a_k &= (z_k - z_{\max}) - \ln \textstyle\sum_j e^{z_j - z_{\max}},
+    \\
+    J &= -\frac{1}{m} \sum_{i=1}^{m} \sum_k y_k \ln a_k ,
+    \end{aligned}$$
 
     per column, with $z_{\max}$ the column's largest logit: every
     exponential is at most 1 and the sum at least 1, so nothing overflows
