@@ -698,6 +698,109 @@ def test_l2_setter(case: Case) -> None:
         record("l2 setter", case, failure)
 
 
+@st.composite
+def from_parameters_cases(draw: Any) -> Case:
+    """``Network.from_parameters(W, b, activations, loss, dtype=, l2=)``: the parameters as
+    dicts or lists of arrays or nested lists, one or two of them spoiled."""
+    kw = net_ok_kwargs(draw)
+    sizes, L = kw["layer_sizes"], len(kw["layer_sizes"]) - 1
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    W = {l: rng.normal(size=(sizes[l], sizes[l - 1])) for l in range(1, L + 1)}
+    b = {l: rng.normal(size=(sizes[l], 1)) for l in range(1, L + 1)}
+    dtype = kw["dtype"]
+    form = draw(uniform(["dict", "list", "nested", "1-D b", "float32 W, dtype None"]))
+    if form == "list":
+        W, b = [W[l] for l in W], [b[l] for l in b]
+    elif form == "nested":
+        W, b = {l: w.tolist() for l, w in W.items()}, {l: c.tolist() for l, c in b.items()}
+    elif form == "1-D b":
+        b = {l: c[:, 0] for l, c in b.items()}
+    elif form == "float32 W, dtype None":
+        W = {l: w.astype(np.float32) for l, w in W.items()}
+        dtype = None
+    args = {"W": Arg("W", W, OK, form), "b": Arg("b", b, OK, form),
+            "activations": Arg("activations", kw["activations"], OK),
+            "loss": Arg("loss", kw["loss"], OK), "dtype": Arg("dtype", dtype, OK),
+            "l2": Arg("l2", kw["l2"], OK)}
+    l = draw(st.integers(1, L))
+    for name in spoils(draw, ["W", "b", "dtype", "l2"]):
+        if name in ("W", "b"):
+            given = W if name == "W" else b
+            P = {k: np.array(v, dtype=float) for k, v in enumerate(
+                given.values() if isinstance(given, dict) else given, start=1)}
+            if name == "b":
+                P = {k: v.reshape(-1, 1) for k, v in P.items()}
+            what = draw(uniform(["nan", "inf", "huge32", "shape", "1-D W", "str", "None",
+                                 "empty", "keys", "ragged", "complex", "object", "float16"]))
+            token = f"{name}[{l}]"
+            kind = BAD
+            if what == "shape" and name == "W" and l == 1:  # W[1] sets n[0]: any width is fine
+                what = "nan"
+            if what in ("nan", "inf"):
+                P[l].flat[0] = math.nan if what == "nan" else math.inf
+            elif what == "huge32":
+                P[l].flat[0] = 1e39
+                kind = BAD if dtype == np.float32 else EDGE
+            elif what == "shape" and name == "W":  # columns that do not follow W[l-1]
+                P[l] = np.zeros((P[l].shape[0], P[l].shape[1] + 1))
+            elif what == "shape":
+                P[l] = np.zeros((P[l].shape[0] + 1, 1))
+            elif what == "1-D W":  # W[l] flattened; b[l] given a third axis
+                P[l] = P[l].ravel() if name == "W" else P[l][None]
+            elif what == "str":
+                P = "parameters"  # type: ignore[assignment]
+                token = name
+            elif what == "None":
+                P = None  # type: ignore[assignment]
+                token = name
+            elif what == "empty":
+                P = {}
+                token = name
+            elif what == "keys":
+                P = {k + 1: v for k, v in P.items()}
+                token = name
+            elif what == "ragged":
+                P[l] = [[1.0] * (P[l].shape[1] + 1)] + [[1.0] * P[l].shape[1]]  # type: ignore
+            elif what == "complex":
+                P[l] = P[l].astype(complex)
+            elif what == "object":
+                P[l] = P[l].astype(object)
+            else:  # float16 arrays, with dtype None: W[1]'s dtype decides, and is refused
+                P = {k: v.astype(np.float16) for k, v in P.items()}
+                if name == "W" and dtype is None:
+                    token, kind = "dtype", BAD
+                else:
+                    kind = OK  # cast to the dtype given
+            args[name] = Arg(name, P, kind, f"{what} in {name}[{l}]", (token, name))
+        elif name == "dtype":
+            value, kind = draw(uniform([(np.float16, BAD), (int, BAD), ("abc", BAD),
+                                        (object, BAD), (np.longdouble, BAD)]))
+            args["dtype"] = Arg("dtype", value, kind)
+        else:
+            value, kind = draw(uniform([(-1.0, BAD), (math.nan, BAD), ("0.1", BAD),
+                                        (None, BAD), (True, BAD)]))
+            args["l2"] = Arg("l2", value, kind)
+    return Case(list(args.values()), {"sizes": sizes})
+
+
+@profile(400)
+@given(from_parameters_cases())
+def test_from_parameters(case: Case) -> None:
+    v = case.value
+
+    def validate(net: Any) -> None:
+        assert_network(net, case.extra["sizes"])
+        if v("dtype") is not None:
+            assert net.dtype == np.dtype(v("dtype")), f"dtype {net.dtype}, asked {v('dtype')}"
+
+    try:
+        check_call(lambda: nb.Network.from_parameters(v("W"), v("b"), v("activations"),
+                                                      v("loss"), dtype=v("dtype"), l2=v("l2")),
+                   case.args, validate=validate)
+    except PropertyFailure as failure:
+        record("from_parameters", case, failure)
+
+
 # -------------------------------------------------------------------------- forward, cost
 
 
