@@ -304,24 +304,28 @@ def gradient_check(
     X = v.check_X(X, net.sizes[0], net.dtype).astype(np.float64)
     Y = v.check_Y(Y, net.sizes[-1], X.shape[1], net.loss.name,
                   net.dtype).astype(np.float64)
+    quiet = {"over": "ignore", "invalid": "ignore", "under": "ignore"}
     cache0 = net64.forward(X)            # checked: an overflow is named
-    grads = net64.backward(cache0, Y)
+    with np.errstate(**quiet):           # Y was checked in net's dtype
+        grads = net64.backward(cache0, Y, check=False)
+    net64._check_backward(grads, cache0, Y)
     L = net64.L
 
     def cost() -> tuple[float, dict[int, np.ndarray]]:
         # J as Network.cost computes it (from Z[L] for sigmoid + BCE and
         # softmax + cross-entropy; with the L2 penalty when net.l2 > 0) and
         # the pre-activations
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        with np.errstate(**quiet):
             cache = net64.forward(X, check=False)
             J = output_cost(net64.g[L].name, net64.loss.name, cache.Z[L],
                             cache.A[L], Y) + net64.penalty(X.shape[1])
         if not np.isfinite(J):
-            raise FloatingPointError(
-                f"eps: the cost with a parameter moved by +-eps = {eps} "
-                "overflows float64 (X, Y or the parameters are too large "
-                "for a finite-difference check)")
+            raise net64._overflow(
+                "gradient_check: the cost J (of parameters moved by at most "
+                f"eps = {eps})", J, {"X": X, "Y": Y, f"A[{L}]": cache.A[L]})
         return J, cache.Z
+
+    cost()                               # the cost itself: finite, or named
 
     errors: dict[str, float] = {}
     numerical: dict[str, np.ndarray] = {}

@@ -241,3 +241,21 @@ def test_relative_error_of_huge_gradients_does_not_overflow():
     np.testing.assert_allclose(got, nb.relative_error(a / 1e300, b / 1e300), rtol=1e-15)
     np.testing.assert_allclose(nb.relative_error([1.0, 0.0], [0.0, 1.0]), 2**-0.5,
                                rtol=RTOL_SAME_FORMULA)    # ordinary sizes: unchanged
+
+
+def test_gradient_check_names_a_cost_that_overflows_and_keeps_the_networks_target_check():
+    """A bias of 1e300 squares beyond float64: a FloatingPointError listing b[1]'s magnitude, no
+    warning. Targets are checked in the network's dtype, as Network does: soft labels that sum
+    to 1 within float32's tolerance are accepted for a float32 network, though the check itself
+    runs on a float64 copy."""
+    net = nb.Network([1, 1], "leaky_relu", "mse", seed=0)
+    net.b[1][0, 0] = 1e300
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(FloatingPointError, match=r"^gradient_check: the cost J .* overflows "
+                                                     r"float64: .*, b\[1\] 1e\+300\. "):
+            nb.gradient_check(net, [[0.1]], [[0.1]])
+    net32 = nb.Network([1, 2], "softmax", "cross_entropy", seed=0, dtype=np.float32)
+    Y = np.array([[0.71465358], [0.28534642]])        # sums to 1 + 3e-8
+    assert abs(Y.sum() - 1) > nb.losses.target_sum_tolerance(2, np.float64)
+    assert nb.gradient_check(net32, [[0.3]], Y).passed(1e-6)
