@@ -256,6 +256,6 @@ def test_gradient_check_names_a_cost_that_overflows_and_keeps_the_networks_targe
                                                      r"float64: .*, b\[1\] 1e\+300\. "):
             nb.gradient_check(net, [[0.1]], [[0.1]])
     net32 = nb.Network([1, 2], "softmax", "cross_entropy", seed=0, dtype=np.float32)
-    Y = np.array([[0.71465358], [0.28534642]])        # sums to 1 + 3e-8
-    assert abs(Y.sum() - 1) > nb.losses.target_sum_tolerance(2, np.float64)
+    Y = np.array([[0.71465358], [0.28534642]], np.float32)   # in float64: 1 + 3e-8
+    assert abs(Y.sum(dtype=np.float64) - 1) > nb.losses.target_sum_tolerance(2, np.float64)
     assert nb.gradient_check(net32, [[0.3]], Y).passed(1e-6)
