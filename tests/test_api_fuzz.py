@@ -1368,6 +1368,32 @@ def test_checker_allows_documented_divergence_only() -> None:
     _fails("changed", diverged(0.5), [lr], nets=[net])  # only fit may keep an epoch's weights
 
 
+def test_the_property_tests_fail_on_a_broken_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Hypothesis tests themselves, run against two deliberately broken engines, fail."""
+    monkeypatch.setattr(sys.modules[__name__], "LOG", None)  # raise, do not collect
+    forward = nb.Network.forward
+
+    def nan_forward(self: nb.Network, X: Any, *, check: bool = True) -> nb.Cache:
+        cache = forward(self, X, check=check)
+        cache.A[self.L] = np.full_like(cache.A[self.L], math.nan)  # silent NaN outputs
+        return cache
+
+    monkeypatch.setattr(nb.Network, "forward", nan_forward)
+    with pytest.raises(PropertyFailure):  # "result: non-finite" (or, where the engine's own
+        test_forward()                    # output check catches it, "refused-valid")
+    monkeypatch.setattr(nb.Network, "forward", forward)
+
+    step = nb.Network.step
+
+    def half_applied_step(self: nb.Network, grads: Any, learning_rate: Any) -> None:
+        self.W[1] -= 1e-3  # changes the network before its checks
+        step(self, grads, learning_rate)
+
+    monkeypatch.setattr(nb.Network, "step", half_applied_step)
+    with pytest.raises(PropertyFailure, match="changed"):
+        test_step()
+
+
 def test_checker_catches_a_wrong_gradient() -> None:
     net = nb.Network([2, 3, 2], ["tanh", "softmax"], "cross_entropy", seed=0)
     X = np.array([[0.5, -1.0, 2.0], [1.0, 0.3, -0.7]])
