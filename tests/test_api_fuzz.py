@@ -1263,6 +1263,91 @@ def test_load(fuzz_dir: Path, case: Case) -> None:
         record("load", case, failure)
 
 
+# ------------------------------------------------------------------------------ datasets
+
+DATA_POOLS: dict[str, tuple[list[Any], list[tuple[Any, str]]]] = {  # ok values, spoiled ones
+    "m": ([2, 7, 40], [(0, BAD), (-1, BAD), (2.5, BAD), ("10", BAD), (None, BAD),
+                       (True, BAD)]),
+    "noise": ([0, 0.1, 1.0], [(-1.0, BAD), (math.nan, BAD), (math.inf, BAD), ("0.1", BAD),
+                              (None, BAD), (True, BAD), (1e308, EDGE), (1e-320, EDGE)]),
+    "seed": ([None, 0, 123], [(-1, BAD), ("abc", BAD), (1.5, BAD), (math.nan, BAD)]),
+    "factor": ([0.3, 0.5], [(0, BAD), (1, BAD), (-1.0, BAD), (math.nan, BAD), ("a", BAD),
+                            (None, BAD)]),
+    "classes": ([2, 3, 5], [(1, BAD), (0, BAD), (2.5, BAD), ("3", BAD), (None, BAD)]),
+    "turns": ([0.5, 1, 2.0], [(math.nan, BAD), (math.inf, BAD), ("a", BAD), (None, BAD),
+                              (1e308, EDGE), (-1.0, EDGE), (0, EDGE)]),
+    "one_hot": ([False, True], [("yes", BAD), (None, BAD), (1, EDGE)]),
+}
+GENERATORS = {  # name -> (its arguments, n[0])
+    "two_moons": (["m", "noise", "seed", "one_hot"], 2),
+    "circles": (["m", "noise", "factor", "seed", "one_hot"], 2),
+    "spirals": (["m", "classes", "noise", "turns", "seed", "one_hot"], 2),
+    "regression_curve": (["m", "noise", "seed"], 1),
+}
+
+
+@st.composite
+def dataset_cases(draw: Any) -> Case:
+    name = draw(uniform(list(GENERATORS) + ["one_hot()"]))
+    if name == "one_hot()":
+        k = draw(st.integers(1, 4))
+        labels = draw(st.lists(st.integers(0, k - 1), min_size=1, max_size=6))
+        args = {"labels": Arg("labels", labels, OK), "k": Arg("k", draw(uniform([None, k, k + 2])),
+                                                               OK)}
+        for which in spoils(draw, ["labels", "k"]):
+            if which == "labels":
+                value, kind = draw(uniform([
+                    ([-1] + labels, BAD), ([0.5], BAD), ([math.nan], BAD), (["a", "b"], BAD),
+                    (None, BAD), ([labels, labels], BAD), ([[0], [0, 1]], BAD), ([], EDGE),
+                    (np.array([labels]), OK), ([True, False], EDGE), ([1e300], BAD)]))
+            else:
+                value, kind = draw(uniform([(max(labels), BAD), (0, BAD), (-1, BAD),
+                                            (2.5, BAD), ("3", BAD), (True, BAD)]))
+            args[which] = Arg(which, value, kind)
+        return Case(list(args.values()), {"name": name})
+    params, n0 = GENERATORS[name]
+    bad = spoils(draw, params)
+    args = {}
+    for p in params:
+        good, spoiled = DATA_POOLS[p]
+        args[p] = (Arg(p, *draw(uniform(spoiled))) if p in bad
+                   else Arg(p, draw(uniform(good)), OK))
+    return Case(list(args.values()), {"name": name, "n0": n0})
+
+
+@profile(500)
+@given(dataset_cases())
+def test_datasets(case: Case) -> None:
+    name = case.extra["name"]
+    kw = {a.name: a.value for a in case.args}
+
+    def validate(result: Any) -> None:
+        if name == "one_hot()":
+            Y = result
+            assert isinstance(Y, np.ndarray) and Y.ndim == 2, f"one_hot gave {_short(Y)}"
+            assert_finite_array(Y, "one_hot", Y.shape, np.dtype(np.float64))
+            assert Y.shape[1] == np.size(kw["labels"]), f"shape {Y.shape}"
+            assert ((Y == 0) | (Y == 1)).all() and (Y.sum(axis=0) == 1).all(), Y.tolist()
+            return
+        X, Y = result
+        m = int(kw["m"])
+        assert_finite_array(X, "X", (case.extra["n0"], m), np.dtype(np.float64))
+        rows = int(kw.get("classes", 2)) if kw.get("one_hot") else 1
+        assert_finite_array(Y, "Y", (rows, m), np.dtype(np.float64))
+
+    if name == "one_hot()":
+        def call() -> Any:
+            return nb.datasets.one_hot(kw["labels"], kw["k"])
+    else:
+        def call() -> Any:
+            return getattr(nb.datasets, name)(**kw)
+
+    try:
+        check_call(call, case.args, validate=validate)
+    except PropertyFailure as failure:
+        record(f"datasets.{name}", case, failure)
+
+
 # ------------------------------------------------------------- the checker can fail
 
 
