@@ -30,6 +30,7 @@ and left out of the judged relative error, never reported as a failure.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -384,6 +385,12 @@ def check_problem(
     >>> net.sizes, X.shape, Y.shape
     ([3, 4, 4, 1], (3, 5), (1, 5))
     """
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed: expected an integer >= 0 (the first seed "
+                        f"tried), got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"seed: expected an integer >= 0 (the first seed "
+                         f"tried), got {seed!r}")
     nL = 3 if output == "softmax" else 1
     sizes = [3] + [4] * (depth - 1) + [nL]
     acts = [hidden] * (depth - 1) + [output]

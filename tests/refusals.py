@@ -162,9 +162,10 @@ CATALOGUE: tuple[Refusal, ...] = (
     ),
     Refusal(
         "from-parameters-shape", "network", "Given biases of the wrong shape",
-        'nb.Network.from_parameters({1: np.ones((2, 3))}, {1: np.zeros((3, 1))}, "tanh")',
+        'nb.Network.from_parameters(W, b, "tanh")',
         "b[1]", ValueError, r"b\[1\]: expected shape \(2, 1\), got shape \(3, 1\)",
         "The bias b[1] has one entry per unit of layer 1, as W[1] has rows: 2 here, not 3.",
+        setup="W, b = {1: np.ones((2, 3))}, {1: np.zeros((3, 1))}",
     ),
     # ------------------------------------------------------------------ inputs and targets
     Refusal(

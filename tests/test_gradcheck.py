@@ -259,3 +259,11 @@ def test_gradient_check_names_a_cost_that_overflows_and_keeps_the_networks_targe
     Y = np.array([[0.71465358], [0.28534642]], np.float32)   # in float64: 1 + 3e-8
     assert abs(Y.sum(dtype=np.float64) - 1) > nb.losses.target_sum_tolerance(2, np.float64)
     assert nb.gradient_check(net32, [[0.3]], Y).passed(1e-6)
+
+
+@pytest.mark.parametrize(("seed", "error"), [("abc", TypeError), (1.5, TypeError),
+                                             (None, TypeError), (True, TypeError),
+                                             (-1, ValueError)])
+def test_check_problem_names_a_bad_seed(seed, error) -> None:
+    with pytest.raises(error, match=r"^seed: expected an integer >= 0"):
+        nb.gradcheck.check_problem("relu", "sigmoid", "bce", 2, seed=seed)
