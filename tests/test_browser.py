@@ -4,8 +4,8 @@ Fails on: a request leaving 127.0.0.1, a failed or 4xx/5xx request, a console er
 exception, raw TeX left in the text (`$$`, `\\frac`, `\\begin{`, `\\(`, `$x$`...) outside code,
 MathJax errors (`mjx-merror`, `data-mjx-error`, red undefined-macro text), math that was never
 typeset, blank glyphs (MathJax CSS fonts lost: `mjx-c::before` with no content), images or
-figures that do not render. Then follows nav links with instant navigation (no reload) and checks
-that the new page's math is typeset too.
+figures that do not render, formulas in the Tab order. Then follows nav links with instant
+navigation (no reload) and checks that the new page's math is typeset too.
 
 A second test measures every page for sideways overflow, in a 1280x900 window and on a 390x844
 phone (device scale 3, mobile, touch). At 1280 px nothing in the text may scroll sideways: a code or
@@ -95,6 +95,7 @@ async () => {
   return {
     containers: document.querySelectorAll("article mjx-container").length,
     merror: document.querySelectorAll("mjx-merror, merror, [data-mjx-error]").length,
+    mathTabStops: document.querySelectorAll("mjx-container[tabindex]:not([tabindex='-1'])").length,
     rawTex, untypeset, redText, blank, sampled, brokenImages,
     figures: figures.length, emptyFigures,
     title: document.title,
@@ -291,6 +292,8 @@ def _problems(url: str, info: dict) -> list[str]:
         out.append(f"{url}: math not typeset: {info['untypeset'][:3]}")
     if info["merror"]:
         out.append(f"{url}: {info['merror']} MathJax error element(s)")
+    if info["mathTabStops"]:  # a keyboard user would Tab through every formula of the page
+        out.append(f"{url}: {info['mathTabStops']} formula(s) in the Tab order")
     if info["redText"]:
         out.append(f"{url}: undefined macros (red text): {info['redText'][:5]}")
     if info["blank"]:

@@ -14,6 +14,10 @@ window.MathJax = {
   options: {
     ignoreHtmlClass: ".+",
     processHtmlClass: "arithmatex|jp-RenderedMarkdown",
+    // Formulas are not Tab stops: a keyboard user would otherwise pass every equation of a page
+    // (hundreds) on the way to a link or the stepper. Screen readers still read each formula
+    // through MathJax's hidden assistive MathML.
+    menuOptions: {settings: {inTabOrder: false}},
   },
   // Fonts and autoloaded TeX packages are fetched relative to tex-chtml.js (self-hosted by the hook).
 };
