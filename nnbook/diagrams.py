@@ -364,18 +364,28 @@ def _node(c: _Canvas, cx: float, y: float, w: float, h: float, name: str,
 
 
 # ------------------------------------------------------------------ figure (a)
-def _graph_221(v: dict[str, Any], *, legend: bool = True) -> _Canvas:
+def _graph_221(v: dict[str, Any], *, legend: bool = True,
+               back_arrows: bool = False) -> _Canvas:
     """The 2-2-1 graph's drawing, shared by
     [`computation_graph_221`][nnbook.diagrams.computation_graph_221] and
     [`stepper_221`][nnbook.diagrams.stepper_221]: each node in a
     ``<g data-node="z1_1">``, each edge with its label in a
-    ``<g data-edge="x_1-z1_1">`` (from, to)."""
+    ``<g data-edge="x_1-z1_1">`` (from, to). With `back_arrows`, each edge
+    also holds the same line pointing up, in the backward colour, in a
+    ``<g class="nnbook-back">`` the stepper shows on a backward step."""
     W, top, bw, bh, pitch = 440, 12, 150, 50, 96
     cols2, mid = (118, 322), 220
     c = _Canvas(W, top + 5 * pitch + 16 + bh + (118 if legend else 12))
 
     def row(r: int) -> float:  # the crossing edges under the inputs: more room
         return top + r * pitch + (16 if r >= 1 else 0)
+
+    def edge(x0: float, y0: float, x1: float, y1: float) -> None:
+        c.arrow(x0, y0, x1, y1, opacity=0.75)
+        if back_arrows:  # the gradient's way: from the lower node up
+            c.parts.append('<g class="nnbook-back">')
+            c.arrow(x1, y1, x0, y0, cls="nnbd-b", width=3, head=12)
+            c.parts.append("</g>")
 
     def label(x0: float, y0: float, x1: float, y1: float, t: float,
               text: str, q: str, val: float, side: str) -> None:
@@ -396,7 +406,7 @@ def _graph_221(v: dict[str, Any], *, legend: bool = True) -> _Canvas:
             x0, y0 = cols2[k] + spread, row(0) + bh
             x1, y1 = cols2[j] - spread, row(1)
             c.parts.append(f'<g data-edge="x_{k + 1}-z1_{j + 1}">')
-            c.arrow(x0, y0, x1, y1, opacity=0.75)
+            edge(x0, y0, x1, y1)
             w = float(v["W1"][j, k])
             text, q = f"×{format_number(w)}", f"e_W1_{j + 1}{k + 1}"
             if j == k:
@@ -412,7 +422,7 @@ def _graph_221(v: dict[str, Any], *, legend: bool = True) -> _Canvas:
     for j in range(2):  # z[1]_j -> a[1]_j carries g'(z[1]_j)
         x0 = cols2[j]
         c.parts.append(f'<g data-edge="z1_{j + 1}-a1_{j + 1}">')
-        c.arrow(x0, row(1) + bh, x0, row(2), opacity=0.75)
+        edge(x0, row(1) + bh, x0, row(2))
         gj = float(v["g1"][j])
         label(x0, row(1) + bh, x0, row(2), 0.5, f"×{format_number(gj)}",
               f"e_g1_{j + 1}", gj, "left" if j == 0 else "right")
@@ -421,18 +431,18 @@ def _graph_221(v: dict[str, Any], *, legend: bool = True) -> _Canvas:
         x0, y0 = cols2[j], row(2) + bh
         x1, y1 = mid + (-30 if j == 0 else 30), row(3)
         c.parts.append(f'<g data-edge="a1_{j + 1}-z2">')
-        c.arrow(x0, y0, x1, y1, opacity=0.75)
+        edge(x0, y0, x1, y1)
         w = float(v["W2"][0, j])
         label(x0, y0, x1, y1, 0.5, f"×{format_number(w)}", f"e_W2_1{j + 1}", w,
               "left" if j == 0 else "right")
         c.parts.append("</g>")
     c.parts.append('<g data-edge="z2-yhat">')
-    c.arrow(mid, row(3) + bh, mid, row(4), opacity=0.75)
+    edge(mid, row(3) + bh, mid, row(4))
     label(mid, row(3) + bh, mid, row(4), 0.5, f"×{format_number(v['g2'])}",
           "e_g2", v["g2"], "right")
     c.parts.append("</g>")
     c.parts.append('<g data-edge="yhat-J">')
-    c.arrow(mid, row(4) + bh, mid, row(5), opacity=0.75)
+    edge(mid, row(4) + bh, mid, row(5))
     label(mid, row(4) + bh, mid, row(5), 0.5,
           f"×{format_number(v['dyhat'])}", "e_dyhat", v["dyhat"], "right")
     c.parts.append("</g>")
@@ -1404,13 +1414,36 @@ def layer_flow(layer: Any = "l", *, sizes: Sequence[int] | None = None,
 _TEX_G = {"sigmoid": r"\sigma", "tanh": r"\tanh"}
 
 
-def _tex_number(value: float) -> str:
-    """A number in TeX as the stepper shows it: six significant digits."""
-    text = format_number(value, 6).replace("\u2212", "-")
+_RESULT_DIGITS = 4  # a formula's result: what its shown numbers give
+
+
+def _stepper_text(value: float) -> str:
+    """How the stepper writes a number: one that six significant digits hold
+    (to 1e-12: an input, a weight, 0.8 * 0.35 + 0.6 * 0.9) as it is, any
+    other with six significant digits, trailing zeros kept (``0.0155740``)."""
+    short = format_number(value, 6)
+    v = float(value)
+    if abs(float(short.replace("\u2212", "-")) - v) <= 1e-12 * abs(v):
+        return short
+    text = f"{float(value):#.6g}"
+    if "e" in text:
+        mant, exp = text.split("e")
+        text = f"{mant.rstrip('.')}e{exp}"
+    return text.rstrip(".").replace("-", "\u2212")
+
+
+def _tex_number(text: str) -> str:
+    """A number as the stepper writes it, in TeX."""
+    text = text.replace("\u2212", "-")
     if "e" in text:  # 1.2e-05 -> 1.2 \times 10^{-5}
         mant, exp = text.split("e")
         text = rf"{mant} \times 10^{{{int(exp)}}}"
     return text
+
+
+def _number(text: str) -> float:
+    """A number as the stepper writes it, read back."""
+    return float(text.replace("\u2212", "-").lstrip("×"))
 
 
 def _html_symbol(text: str) -> str:
@@ -1423,16 +1456,19 @@ def _html_symbol(text: str) -> str:
 def _engine_221(net: Network, X: np.ndarray, Y: np.ndarray,
                 lr: float) -> dict[str, float]:
     """Every number the stepper shows, recomputed from the engine on its
-    own (`forward`, `backward`, `step` on a copy, `cost`): what the
-    stepper's data is checked against before it is embedded."""
+    own (`forward`, `backward`, `step` on a copy, then `forward` and `cost`
+    of the copy): what the stepper's data is checked against before it is
+    embedded. ``<name>_new``: after the step."""
     cache = net.forward(X)
     grads = net.backward(cache, Y)
     after = net.copy()
     after.step(grads, lr)
+    new = after.forward(X)
     Z, A = cache.Z, cache.A
     e: dict[str, Any] = {
         "alpha": lr, "y": Y[0, 0], "J": net.cost(X, Y), "dJ": 1.0,
         "J_new": after.cost(X, Y), "z2": Z[2][0, 0], "yhat": A[2][0, 0],
+        "z2_new": new.Z[2][0, 0], "yhat_new": new.A[2][0, 0],
         "g2": net.g[2].derivative(Z[2])[0, 0],
         "dyhat": net.loss.derivative(A[2], Y)[0, 0],
         "dz2": grads.dZ[2][0, 0], "db2": grads.db[2][0, 0],
@@ -1443,6 +1479,7 @@ def _engine_221(net: Network, X: np.ndarray, Y: np.ndarray,
         n = j + 1
         e |= {f"x_{n}": A[0][j, 0], f"dx_{n}": dx[j, 0],
               f"z1_{n}": Z[1][j, 0], f"a1_{n}": A[1][j, 0],
+              f"z1_{n}_new": new.Z[1][j, 0], f"a1_{n}_new": new.A[1][j, 0],
               f"g1_{n}": net.g[1].derivative(Z[1])[j, 0],
               f"da1_{n}": grads.dA[1][j, 0], f"dz1_{n}": grads.dZ[1][j, 0],
               f"db1_{n}": grads.db[1][j, 0], f"b1_{n}": net.b[1][j, 0],
@@ -1457,28 +1494,41 @@ def _engine_221(net: Network, X: np.ndarray, Y: np.ndarray,
 
 
 def _steps_221(net: Network, v: dict[str, Any], lr: float,
-               after: Network, J_new: float) -> list[dict[str, Any]]:
+               after: Network, X: np.ndarray,
+               Y: np.ndarray) -> list[dict[str, Any]]:
     """The stepper's steps, in the order the engine computes them. Each step
     names what it computes (``q``), the graph's nodes and edges to highlight,
     the graph numbers it reveals, its numbers as ``(quantity, value)`` pairs
-    (its result last), its formula as TeX lines (the first symbolic; in the
-    others ``{0}``, ``{1}``, ... stand for the numbers) and the rule that
-    recomputes its result from the numbers as they are shown."""
+    (its result last) and as the text it shows (``texts``: the factors as
+    `_stepper_text` writes them, the result as they give it, to
+    ``_RESULT_DIGITS`` significant digits), its formula as TeX lines (the
+    first symbolic; in the others ``{0}``, ``{1}``, ... stand for the
+    texts), its sentence (the same placeholders) and the rule that
+    recomputes its result from the shown factors. The update also carries
+    the graph's numbers after the step (``set``) and the ones it hides."""
     g1t, g2t = _TEX_G.get(v["act1"], "g"), _TEX_G.get(v["act2"], "g")
     g1, g2 = _gname(v["act1"]), _gname(v["act2"])
     W1, W2 = v["W1"], v["W2"]
     steps: list[dict[str, Any]] = []
-
-    def f(value: float) -> str:  # the sentences show what the formulas show
-        return format_number(value, 6)
+    fmt = _stepper_text
 
     def add(phase: str, q: str, name: str, nums: list[tuple[str, float]],
             tex: list[str], rule: str, say: str, *, nodes: Sequence[str] = (),
             edges: Sequence[str] = (), reveal: Sequence[str] = ()) -> None:
-        steps.append({"phase": phase, "q": q, "name": name,
-                      "nums": [(k, float(u)) for k, u in nums], "tex": tex,
-                      "rule": rule, "say": say, "nodes": list(nodes),
-                      "edges": list(edges), "reveal": list(reveal)})
+        nums = [(k, float(u)) for k, u in nums]
+        texts = [fmt(u) for _, u in nums]
+        if rule == "update":  # the new parameters and J: as on the graph
+            texts[1:] = [format_number(u, _RESULT_DIGITS) for _, u in nums[1:]]
+        elif rule not in ("copy", "one"):  # arithmetic: four digits
+            texts[-1] = format_number(nums[-1][1], _RESULT_DIGITS)
+        steps.append({"phase": phase, "q": q, "name": name, "nums": nums,
+                      "texts": texts, "number": fmt(nums[-1][1]),
+                      "tex": tex, "rule": rule, "say": say.format(*texts)
+                      + ("" if texts[-1] == fmt(nums[-1][1]) else
+                         " The engine's value, to six digits: "
+                         f"{fmt(nums[-1][1])}."),
+                      "nodes": list(nodes), "edges": list(edges),
+                      "reveal": list(reveal), "set": {}, "hide": []})
 
     # forward, node by node
     for j in range(2):
@@ -1491,8 +1541,7 @@ def _steps_221(net: Network, v: dict[str, Any], lr: float,
              rf"W^{{[1]}}_{{{n}2}} x_2",
              r"&= {0} \times {1} + {2} \times {3}", "&= {4}"],
             "dot", f"Hidden unit {n} adds its weighted inputs: z[1]_{n} = "
-            f"{f(W1[j, 0])} × {f(v['x'][0])} + {f(W1[j, 1])} × "
-            f"{f(v['x'][1])} = {f(v['z1'][j])}.",
+            "{0} × {1} + {2} × {3} = {4}.",
             nodes=[f"z1_{n}"], edges=[f"x_1-z1_{n}", f"x_2-z1_{n}"],
             reveal=[f"z1_{n}"])
     for j in range(2):
@@ -1502,7 +1551,7 @@ def _steps_221(net: Network, v: dict[str, Any], lr: float,
             [rf"a^{{[1]}}_{n} &= {g1t}(z^{{[1]}}_{n})",
              rf"&= {g1t}({{0}}) = {{1}}"],
             "act1", f"Hidden unit {n} applies its activation: a[1]_{n} = "
-            f"{g1}({f(v['z1'][j])}) = {f(v['a1'][j])}.",
+            f"{g1}({{0}}) = {{1}}.",
             nodes=[f"a1_{n}"], edges=[f"z1_{n}-a1_{n}"], reveal=[f"a1_{n}"])
     add("forward", "z2", "z^{[2]}",
         [("W2_11", W2[0, 0]), ("a1_1", v["a1"][0]), ("W2_12", W2[0, 1]),
@@ -1510,39 +1559,36 @@ def _steps_221(net: Network, v: dict[str, Any], lr: float,
         [r"z^{[2]} &= W^{[2]}_{11} a^{[1]}_1 + W^{[2]}_{12} a^{[1]}_2",
          r"&= {0} \times {1}", r"&\quad + {2} \times {3}", "&= {4}"],
         "dot", "The output unit adds its weighted inputs: z[2] = "
-        f"{f(W2[0, 0])} × {f(v['a1'][0])} + {f(W2[0, 1])} × "
-        f"{f(v['a1'][1])} = {f(v['z2'])}.",
+        "{0} × {1} + {2} × {3} = {4}.",
         nodes=["z2"], edges=["a1_1-z2", "a1_2-z2"], reveal=["z2"])
     add("forward", "yhat", "ŷ", [("z2", v["z2"]), ("yhat", v["yhat"])],
         [rf"\hat y &= {g2t}(z^{{[2]}})", rf"&= {g2t}({{0}}) = {{1}}"],
-        "act2", f"The output applies its activation: ŷ = {g2}({f(v['z2'])})"
-        f" = {f(v['yhat'])}.", nodes=["yhat"], edges=["z2-yhat"],
-        reveal=["yhat"])
+        "act2", f"The output applies its activation: ŷ = {g2}({{0}}) = {{1}}.",
+        nodes=["yhat"], edges=["z2-yhat"], reveal=["yhat"])
     add("forward", "J", "J", [("yhat", v["yhat"]), ("y", v["y"]),
                               ("J", v["J"])],
         [r"J &= (\hat y - y)^2", r"&= ({0} - {1})^2", "&= {2}"],
-        "sq", f"The loss compares ŷ with the target y = {f(v['y'])}: J = "
-        f"({f(v['yhat'])} − {f(v['y'])})² = {f(v['J'])}.",
-        nodes=["J"], edges=["yhat-J"], reveal=["J"])
+        "sq", "The loss compares ŷ with the target y = {1}: J = "
+        "({0} − {1})² = {2}.", nodes=["J"], edges=["yhat-J"], reveal=["J"])
 
     # backward, edge by edge, in the order of Network.backward
     add("backward", "dJ", "∂J/∂J", [("dJ", 1.0)],
         [r"\frac{\partial J}{\partial J}", "&= {0}"], "one",
-        "The backward pass starts at the loss: ∂J/∂J = 1.",
+        "The backward pass starts at the loss: ∂J/∂J = {0}.",
         nodes=["J"], reveal=["dJ"])
     add("backward", "dyhat", "∂J/∂ŷ",
         [("yhat", v["yhat"]), ("y", v["y"]), ("dyhat", v["dyhat"])],
         [r"\frac{\partial J}{\partial \hat y} &= 2(\hat y - y)",
          r"&= 2 \times ({0} - {1})", "&= {2}"],
-        "mse'", "Back along the edge from ŷ to J: ∂J/∂ŷ = 2(ŷ − y) = "
-        f"2 × ({f(v['yhat'])} − {f(v['y'])}) = {f(v['dyhat'])}.",
+        "mse'", "Back along the edge from J to ŷ: ∂J/∂ŷ = 2(ŷ − y) = "
+        "2 × ({0} − {1}) = {2}.",
         nodes=["yhat"], edges=["yhat-J"], reveal=["dyhat", "e_dyhat"])
     add("backward", "dz2", "δ^{[2]}",
         [("dyhat", v["dyhat"]), ("g2", v["g2"]), ("dz2", v["dz2"])],
         [r"\delta^{[2]} &= \frac{\partial J}{\partial \hat y}\, "
          rf"{g2t}'(z^{{[2]}})", r"&= {0} \times {1}", "&= {2}"],
         "prod", "Back through the output's activation: δ[2] = ∂J/∂ŷ × "
-        f"{g2}′(z[2]) = {f(v['dyhat'])} × {f(v['g2'])} = {f(v['dz2'])}.",
+        f"{g2}′(z[2]) = {{0}} × {{1}} = {{2}}.",
         nodes=["z2"], edges=["z2-yhat"], reveal=["dz2", "e_g2"])
     for j in range(2):
         n = j + 1
@@ -1553,12 +1599,11 @@ def _steps_221(net: Network, v: dict[str, Any], lr: float,
              r"&= {0} \times {1}", "&= {2}"],
             "prod", f"The weight W[2]_1{n} on the edge from a[1]_{n} to z[2] "
             f"gets its gradient: dW[2]_1{n} = δ[2] × a[1]_{n} = "
-            f"{f(v['dz2'])} × {f(v['a1'][j])} = {f(v['dW2'][0, j])}.",
-            edges=[f"a1_{n}-z2"])
+            "{0} × {1} = {2}.", edges=[f"a1_{n}-z2"])
     add("backward", "db2", "db^{[2]}", [("dz2", v["dz2"]), ("db2", v["db2"])],
         [r"db^{[2]} &= \delta^{[2]}", "&= {0}"], "copy",
         "The bias b[2] adds straight into z[2], so its gradient is the error "
-        f"signal itself: db[2] = δ[2] = {f(v['db2'])}.", nodes=["z2"])
+        "signal itself: db[2] = δ[2] = {1}.", nodes=["z2"])
     for j in range(2):
         n = j + 1
         add("backward", f"da1_{n}", f"∂J/∂a^{{[1]}}_{{{n}}}",
@@ -1567,10 +1612,9 @@ def _steps_221(net: Network, v: dict[str, Any], lr: float,
             [rf"\frac{{\partial J}}{{\partial a^{{[1]}}_{n}}} &= "
              rf"W^{{[2]}}_{{1{n}}}\, \delta^{{[2]}}",
              r"&= {0} \times {1}", "&= {2}"],
-            "prod", f"Back along the edge from a[1]_{n} to z[2]: ∂J/∂a[1]_{n} "
-            f"= W[2]_1{n} × δ[2] = {f(W2[0, j])} × {f(v['dz2'])} = "
-            f"{f(v['da1'][j])}.", nodes=[f"a1_{n}"], edges=[f"a1_{n}-z2"],
-            reveal=[f"da1_{n}"])
+            "prod", f"Back along the edge from z[2] to a[1]_{n}: ∂J/∂a[1]_{n} "
+            f"= W[2]_1{n} × δ[2] = {{0}} × {{1}} = {{2}}.",
+            nodes=[f"a1_{n}"], edges=[f"a1_{n}-z2"], reveal=[f"da1_{n}"])
     for j in range(2):
         n = j + 1
         add("backward", f"dz1_{n}", f"δ^{{[1]}}_{{{n}}}",
@@ -1580,8 +1624,7 @@ def _steps_221(net: Network, v: dict[str, Any], lr: float,
              rf"{{\partial a^{{[1]}}_{n}}}\, {g1t}'(z^{{[1]}}_{n})",
              r"&= {0} \times {1}", "&= {2}"],
             "prod", f"Back through hidden unit {n}'s activation: δ[1]_{n} = "
-            f"∂J/∂a[1]_{n} × {g1}′(z[1]_{n}) = {f(v['da1'][j])} × "
-            f"{f(v['g1'][j])} = {f(v['dz1'][j])}.",
+            f"∂J/∂a[1]_{n} × {g1}′(z[1]_{n}) = {{0}} × {{1}} = {{2}}.",
             nodes=[f"z1_{n}"], edges=[f"z1_{n}-a1_{n}"],
             reveal=[f"dz1_{n}", f"e_g1_{n}"])
     for j in range(2):
@@ -1595,17 +1638,16 @@ def _steps_221(net: Network, v: dict[str, Any], lr: float,
                  r"&= {0} \times {1}", "&= {2}"],
                 "prod", f"The weight W[1]_{n}{K} on the edge from x_{K} to "
                 f"z[1]_{n} gets its gradient: dW[1]_{n}{K} = δ[1]_{n} × x_{K}"
-                f" = {f(v['dz1'][j])} × {f(v['x'][k])} = "
-                f"{f(v['dW1'][j, k])}.", edges=[f"x_{K}-z1_{n}"])
+                " = {0} × {1} = {2}.", edges=[f"x_{K}-z1_{n}"])
     for j in range(2):
         n = j + 1
         add("backward", f"db1_{n}", f"db^{{[1]}}_{{{n}}}",
             [(f"dz1_{n}", v["dz1"][j]), (f"db1_{n}", v["db1"][j])],
             [rf"db^{{[1]}}_{n} &= \delta^{{[1]}}_{n}", "&= {0}"], "copy",
             f"The bias b[1]_{n} adds into z[1]_{n}: db[1]_{n} = δ[1]_{n} = "
-            f"{f(v['db1'][j])}.", nodes=[f"z1_{n}"])
+            "{1}.", nodes=[f"z1_{n}"])
 
-    # the update: the engine's step, on a copy
+    # the update: the engine's step, on a copy, and its forward pass
     nW1, nW2 = after.W[1], after.W[2]
     nb1, nb2 = after.b[1][:, 0], float(after.b[2][0, 0])
     add("update", "J_new", "J after the step",
@@ -1613,27 +1655,40 @@ def _steps_221(net: Network, v: dict[str, Any], lr: float,
          ("W1_21_new", nW1[1, 0]), ("W1_22_new", nW1[1, 1]),
          ("b1_1_new", nb1[0]), ("b1_2_new", nb1[1]),
          ("W2_11_new", nW2[0, 0]), ("W2_12_new", nW2[0, 1]),
-         ("b2_new", nb2), ("J", v["J"]), ("J_new", J_new)],
+         ("b2_new", nb2), ("J", v["J"]), ("J_new", after.cost(X, Y))],
         [r"W^{[l]} &:= W^{[l]} - \alpha\, dW^{[l]}",
          r"b^{{[l]}} &:= b^{{[l]}} - \alpha\, db^{{[l]}}",
          r"\alpha &= {0}",
-         r"W^{{[1]}} &= \begin{{bmatrix}} {1} & {2} \\ {3} & {4} "
+         r"W^{{[1]}} &\approx \begin{{bmatrix}} {1} & {2} \\ {3} & {4} "
          r"\end{{bmatrix}}",
-         r"b^{{[1]}} &= \begin{{bmatrix}} {5} \\ {6} \end{{bmatrix}}",
-         r"W^{{[2]}} &= \begin{{bmatrix}} {7} & {8} \end{{bmatrix}}",
-         r"b^{{[2]}} &= {9}", r"J &: {10} \to {11}"],
-        "update", f"The update: every weight and bias moves against its "
-        f"gradient, with learning rate α = {f(lr)}. The loss on this example "
-        f"falls from {f(v['J'])} to {f(J_new)}.",
+         r"b^{{[1]}} &\approx \begin{{bmatrix}} {5} \\ {6} \end{{bmatrix}}",
+         r"W^{{[2]}} &\approx \begin{{bmatrix}} {7} & {8} \end{{bmatrix}}",
+         r"b^{{[2]}} &\approx {9}", r"J &: {10} \to {11}"],
+        "update", "The update: every weight and bias moves against its "
+        "gradient, with learning rate α = {0}; the graph now shows the new "
+        "weights and the forward pass with them (the old gradients are "
+        "hidden). The loss on this example falls from {10} to {11}.",
         nodes=["J"], edges=[f"x_{k + 1}-z1_{j + 1}" for j in range(2)
                             for k in range(2)] + ["a1_1-z2", "a1_2-z2"])
+    update, new = steps[-1], after.forward(X)
+    for j in range(2):
+        n = j + 1
+        update["set"] |= {f"z1_{n}": new.Z[1][j, 0], f"a1_{n}": new.A[1][j, 0],
+                          f"e_W2_1{n}": nW2[0, j]}
+        for k in range(2):
+            update["set"][f"e_W1_{n}{k + 1}"] = nW1[j, k]
+    update["set"] |= {"z2": new.Z[2][0, 0], "yhat": new.A[2][0, 0],
+                      "J": after.cost(X, Y)}
+    update["set"] = {q: ("×" if q.startswith("e_") else "")
+                     + format_number(val) for q, val in update["set"].items()}
+    update["hide"] = ["e_dyhat", "e_g2", "e_g1_1", "e_g1_2", "dJ", "dyhat",
+                      "dz2", "da1_1", "da1_2", "dz1_1", "dz1_2"]
     return steps
 
 
 def _recompute(rule: str, s: list[float], net: Network) -> float | None:
-    """A step's result recomputed from its other numbers as they are shown
-    (six significant digits); ``None`` for the update, checked entry by
-    entry."""
+    """A step's result recomputed from its factors as they are shown;
+    ``None`` for the update, checked entry by entry."""
     if rule == "dot":
         return s[0] * s[1] + s[2] * s[3]
     if rule in ("act1", "act2"):
@@ -1654,12 +1709,19 @@ def _recompute(rule: str, s: list[float], net: Network) -> float | None:
 
 def _check_steps_221(steps: list[dict[str, Any]], svg: str, net: Network,
                      X: np.ndarray, Y: np.ndarray, lr: float) -> int:
-    """Check every number of the stepper against the engine: each step's
-    numbers, each number the graph shows, and each result recomputed from
-    the shown numbers at four digits. Returns how many numbers it checked;
-    raises RuntimeError naming the first one that differs."""
+    """Check every number of the stepper against the engine, and every
+    formula's arithmetic. Each step's numbers must be the engine's; each
+    shown factor its value as `_stepper_text` writes it (the same text in
+    every step that uses it); each shown result exactly the text that the
+    shown factors give when recomputed and rounded as the result is (and
+    the engine's value rounded so); the update's new parameters exactly
+    what the earlier steps' shown values give; every number of the graph,
+    before and after the update, the engine's at four digits. Returns how
+    many numbers it checked; raises RuntimeError naming the first one that
+    fails."""
     ref = _engine_221(net, X, Y, lr)
     checked = 0
+    headline: dict[str, str] = {}  # each quantity's text where computed
 
     def same(name: str, value: float) -> None:
         nonlocal checked
@@ -1673,6 +1735,17 @@ def _check_steps_221(steps: list[dict[str, Any]], svg: str, net: Network,
                                f"but {true!r} in the engine")
         checked += 1
 
+    def reproduce(step: str, name: str, again: float, text: str,
+                  digits: int) -> None:
+        got = format_number(again, digits)
+        true = format_number(ref[name], digits)
+        if not got == text == true:
+            raise RuntimeError(
+                f"stepper: step {step!r} shows {name} = {text}, but its "
+                f"shown numbers give {again!r}, written {got}, and the "
+                f"engine's value written so is {true}: the formula does not "
+                "reproduce by hand")
+
     for step in steps:
         keys = [k for k, _ in step["nums"]]
         for k, val in step["nums"]:
@@ -1680,15 +1753,49 @@ def _check_steps_221(steps: list[dict[str, Any]], svg: str, net: Network,
         if keys[-1] != step["q"]:
             raise RuntimeError(f"stepper: step {step['q']!r} ends with "
                                f"{keys[-1]!r}, not its result")
-        shown = [_shown(val) for _, val in step["nums"]]
-        again = _recompute(step["rule"], shown[:-1], net)
-        if again is not None:
-            _check_rounding(step["q"], again, step["nums"][-1][1])
-        elif step["rule"] == "update":  # new = old - alpha * gradient
-            for k, val in step["nums"][1:-2]:
-                old = k.removesuffix("_new")
-                again = _shown(ref[old]) - _shown(lr) * _shown(ref["d" + old])
-                _check_rounding(k, again, val)
+        if step["number"] != _stepper_text(ref[step["q"]]):
+            raise RuntimeError(f"stepper: step {step['q']!r} shows "
+                               f"{step['number']}, not the engine's value")
+        headline[step["q"]] = step["number"]
+        factors = step["texts"][:-1]
+        if step["rule"] != "update":
+            for (k, val), text in zip(step["nums"], factors, strict=False):
+                if text != headline.get(k, _stepper_text(val)):
+                    raise RuntimeError(f"stepper: step {step['q']!r} shows "
+                                       f"{k} as {text}, elsewhere "
+                                       f"{headline.get(k)}")
+            if step["rule"] in ("copy", "one"):  # the same text again
+                same_text = factors[0] if factors else "1"
+                if not step["texts"][-1] == same_text == step["number"]:
+                    raise RuntimeError(f"stepper: step {step['q']!r} shows "
+                                       f"{step['texts'][-1]}, its factor "
+                                       f"{same_text}")
+                continue
+            again = _recompute(step["rule"], [_number(t) for t in factors],
+                               net)
+            reproduce(step["q"], step["q"], again, step["texts"][-1],
+                      _RESULT_DIGITS)
+            continue
+        # the update: new = old - alpha * gradient, from the shown numbers
+        alpha = _number(step["texts"][0])
+        for (k, _), text in zip(step["nums"][1:-2], step["texts"][1:-2],
+                                strict=True):
+            old = k.removesuffix("_new")
+            w = _number(_stepper_text(ref[old]))
+            again = w - alpha * _number(headline["d" + old])
+            reproduce(step["q"], k, again, text, _RESULT_DIGITS)
+        if step["texts"][-2:] != [format_number(ref["J"], _RESULT_DIGITS),
+                                  format_number(ref["J_new"],
+                                                _RESULT_DIGITS)]:
+            raise RuntimeError(f"stepper: the update shows J as "
+                               f"{step['texts'][-2:]}")
+        for q, text in step["set"].items():  # the graph after the step
+            key = q.removeprefix("e_") + "_new"
+            if text.lstrip("×") != format_number(ref[key]):
+                raise RuntimeError(f"stepper: after the update the graph "
+                                   f"shows {q} as {text!r}, the engine's "
+                                   f"value is {ref[key]!r}")
+            checked += 1
     shown_in_graph = re.findall(
         r'data-q="([^"]+)" data-value="([^"]+)">([^<]*)<', svg)
     for q, value, text in shown_in_graph:
@@ -1701,6 +1808,14 @@ def _check_steps_221(steps: list[dict[str, Any]], svg: str, net: Network,
     if len(shown_in_graph) != 29:  # 9 nodes x 2, y, 10 edges
         raise RuntimeError("stepper: the graph shows "
                            f"{len(shown_in_graph)} numbers, expected 29")
+    graph_qs = {q for q, _, _ in shown_in_graph}
+    update = steps[-1]
+    forward_qs = {q for q in graph_qs if q not in update["hide"]
+                  and not q.startswith("dx_")} - {"x_1", "x_2", "y"}
+    if set(update["set"]) != forward_qs:
+        raise RuntimeError("stepper: the update changes "
+                           f"{sorted(update['set'])}, expected "
+                           f"{sorted(forward_qs)}")
     return checked
 
 
@@ -1722,15 +1837,21 @@ def stepper_221(net: Network, x: Any, y: Any, learning_rate: float, *,
     $b^{[l]} := b^{[l]} - \alpha\, db^{[l]}$ (`Network.step` on a copy) with
     the new cost. Each step highlights nodes and edges of the graph drawn by
     [`computation_graph_221`][nnbook.diagrams.computation_graph_221]'s
-    machinery, and has a formula with the numbers substituted (six
-    significant digits, typeset by MathJax), its value and a sentence for a
-    live region.
+    machinery (on a backward step, an arrow in the backward colour points up
+    the highlighted edge), and has a formula with the numbers substituted
+    (typeset by MathJax), its value and a sentence for a live region. A
+    value is shown to six significant digits and later steps use that text;
+    a formula's last line is what its shown numbers give, to four. The
+    update step also carries the graph's numbers after the step (new
+    weights on the edges, the new forward pass and cost on the nodes; the
+    script swaps them in and back) and hides the old gradients.
 
     Before anything is returned, every number is checked against the
-    engine's own values (a fresh `forward`, `backward`, `step` and `cost`),
-    every number the graph shows likewise, and every result recomputed from
-    its shown factors must agree with the shown result at four significant
-    digits; otherwise `RuntimeError`.
+    engine's own values (a fresh `forward`, `backward`, `step`, then
+    `forward` and `cost` of the updated copy), every number the graph shows
+    likewise, and every formula's result must be exactly the text its shown
+    numbers give when recomputed and rounded to four digits; otherwise
+    `RuntimeError`.
 
     Parameters
     ----------
@@ -1794,8 +1915,8 @@ def stepper_221(net: Network, x: Any, y: Any, learning_rate: float, *,
     grads = net.backward(net.forward(X), Y)
     after = net.copy()
     after.step(grads, lr)
-    steps = _steps_221(net, v, lr, after, after.cost(X, Y))
-    svg = _graph_221(v, legend=False).render(alt or (
+    steps = _steps_221(net, v, lr, after, X, Y)
+    svg = _graph_221(v, legend=False, back_arrows=True).render(alt or (
         "Computational graph of the 2-2-1 network, top to bottom: inputs x1 "
         "and x2, hidden pre-activations z[1], activations a[1], output "
         "pre-activation z[2], output y-hat and loss J. Each node's forward "
@@ -1807,7 +1928,7 @@ def stepper_221(net: Network, x: Any, y: Any, learning_rate: float, *,
     n = len(steps)
     formulas, data = [], []
     for i, step in enumerate(steps, start=1):
-        nums = [_tex_number(val) for _, val in step["nums"]]
+        nums = [_tex_number(t) for t in step["texts"]]
         first, *rest = step["tex"]  # the symbolic line, then the numbers
         tex = r" \\ ".join([first] + [t.format(*nums) for t in rest])
         tex = html.escape(rf"\[\begin{{aligned}}{tex}\end{{aligned}}\]",
@@ -1818,10 +1939,10 @@ def stepper_221(net: Network, x: Any, y: Any, learning_rate: float, *,
         data.append({"phase": step["phase"],
                      "title": _PHASES[step["phase"]],
                      "name": _html_symbol(step["name"]),
-                     "q": step["q"], "number": format_number(
-                         step["nums"][-1][1], 6),
+                     "q": step["q"], "number": step["number"],
                      "say": step["say"], "nodes": step["nodes"],
-                     "edges": step["edges"], "reveal": step["reveal"]})
+                     "edges": step["edges"], "reveal": step["reveal"],
+                     "set": step["set"], "hide": step["hide"]})
     known = ["x_1", "x_2", "y", "e_W1_11", "e_W1_12", "e_W1_21", "e_W1_22",
              "e_W2_11", "e_W2_12"]
     payload = html.escape(json.dumps({"steps": data, "known": known},
@@ -1854,6 +1975,12 @@ def stepper_221(net: Network, x: Any, y: Any, learning_rate: float, *,
         '<p class="nnbook-stepper__say" aria-live="polite" '
         "data-stepper-live></p>\n"
         f'<div class="nnbook-stepper__formulas">{"".join(formulas)}</div>\n'
+        '<p class="nnbook-stepper__note">The value on top is the engine\'s, '
+        "to six significant digits. The formula uses the numbers as earlier "
+        "steps show them, and its last line is what they give, to four."
+        "</p>\n"
+        '<p class="nnbook-stepper__where">The graph, with this step '
+        "highlighted, is below.</p>\n"
         "</div>\n</div>\n</div>\n"
         # Without the script (no JavaScript, a notebook): the steps in words.
         # stepper.js hides this list when it shows the controls.

@@ -471,22 +471,122 @@ def test_stepper_data_equals_the_hand_formulas():
         true = ref[step["q"]]
         shown = float(step["number"].replace("\u2212", "-"))
         assert _close_at_digits(shown, true, 6), (step["q"], shown, true)
-        # the formula ends with the same number, as the step's result
-        assert tex[k].rstrip().endswith(f"{step['number'].replace(chr(0x2212), '-')}"
-                                        r"\end{aligned}\]"), (k, tex[k])
+        # the formula ends with the result: to four digits, or (a copy: db = delta, dJ/dJ = 1)
+        # the step's own text, its value to six digits
+        last = re.split(r"=|\\to", tex[k].rstrip().removesuffix(r"\end{aligned}\]"))[-1].strip()
+        if last != step["number"]:
+            assert last == diagrams.format_number(true, 4).replace("\u2212", "-"), (k, tex[k])
         assert set(step["nodes"]) <= nodes and set(step["edges"]) <= edges, step
         assert step["nodes"] or step["edges"], step                     # something highlighted
         assert step["number"] in step["say"], step                      # and said in words
     # the update's formula holds the new parameters of one gradient step
     h = worked.net221_by_hand(X, Y, W1, W2)
     for value in [*(W1 - lr * h["dW1"]).ravel(), *(W2 - lr * h["dW2"]).ravel()]:
-        assert diagrams.format_number(value, 6) in tex[24]
+        assert diagrams.format_number(value, 4) in tex[24]
     # the graph: every number the engine's (hand formulas), at four digits
     shown = _numbers(svg)
     assert set(shown) == set(_reference())
     for q, entries in shown.items():
         for number, _value in entries:
             assert _close_at_4_digits(number, _reference()[q]), (q, number)
+
+
+def _formula_numbers(tex: str) -> list[float]:
+    """The numbers of a formula's lines after the symbolic one, in reading order."""
+    lines = tex.removeprefix(r"\[\begin{aligned}").removesuffix(r"\end{aligned}\]")
+    lines = re.sub(r"[_^]\{[^}]*\}", "", " ".join(lines.split(r" \\ ")[1:]))  # no indices
+    return [float(t) for t in re.findall(r"-?\d+(?:\.\d+)?", lines)]
+
+
+def test_stepper_formulas_reproduce_by_hand():
+    """Each formula's result is exactly what its shown numbers give, rounded to four digits (the
+    chapter's rule); the values the later steps use are the texts the earlier steps show."""
+    steps, tex, _svg = _stepper_parts(diagrams.stepper_221(_net(), X, Y, 0.5))
+    def sigmoid(z):
+        return 1 / (1 + math.exp(-z))
+
+    rules = {r"z1_\d|z2": lambda s: s[0] * s[1] + s[2] * s[3],
+             r"a1_\d|yhat": lambda s: sigmoid(s[0]), "J": lambda s: (s[0] - s[1]) ** 2,
+             "dyhat": lambda s: s[0] * (s[1] - s[2]),
+             r"dz2|dW\d_\d\d|da1_\d|dz1_\d": lambda s: s[0] * s[1]}
+    shown: dict[str, str] = {}
+    checked = 0
+    for k, step in enumerate(steps, start=1):
+        q = step["q"]
+        nums = _formula_numbers(tex[k])
+        texts = re.findall(r"-?\d+(?:\.\d+)?", tex[k].split(r" \\ ", 1)[1])
+        shown[q] = step["number"]
+        rule = next((r for key, r in rules.items() if re.fullmatch(key, q)), None)
+        if rule is None:                                      # db = delta, dJ/dJ, the update
+            continue
+        factors, result = nums[:-1], texts[-1]
+        assert diagrams.format_number(rule(factors), 4) == result, (k, tex[k])
+        checked += 1
+    assert checked == 19
+    # the update: each new parameter is the old one minus alpha times its gradient as shown
+    alpha, *new = _formula_numbers(tex[24])[:10]
+    old = {"W1_11": 0.1, "W1_12": 0.4, "W1_21": 0.8, "W1_22": 0.6, "b1_1": 0, "b1_2": 0,
+           "W2_11": 0.3, "W2_12": 0.9, "b2": 0}
+    for (name, w), value in zip(old.items(), new, strict=True):
+        again = w - alpha * float(shown["d" + name].replace("\u2212", "-"))
+        assert diagrams.format_number(again, 4) == diagrams.format_number(value, 4), name
+    # the factors of a backward step are the texts of the steps that computed them
+    assert "0.0155740 \\times 0.35" in tex[20] and shown["dz1_2"] == "0.0155740"
+    assert "0.0733678 \\times 0.212272" in tex[17]
+
+
+def test_stepper_refuses_a_formula_that_does_not_reproduce(monkeypatch):
+    """Results printed to six digits do not always follow from six-digit factors (step 7:
+    (0.690842 - 0.5)^2 = 0.0364207, the engine's J is 0.0364206): the stepper refuses."""
+    monkeypatch.setattr(diagrams, "_RESULT_DIGITS", 6)
+    with pytest.raises(RuntimeError, match=r"step 'J' shows J = 0.0364206, .* does not reproduce"):
+        diagrams.stepper_221(_net(), X, Y, 0.5)
+
+
+def test_stepper_update_shows_the_graph_after_the_step():
+    """The update step carries the graph's numbers after one gradient step, from the hand
+    formulas (not the engine): new weights on the edges, the new forward pass on the nodes; the
+    old backward numbers are hidden."""
+    lr = 0.5
+    steps, _tex, svg = _stepper_parts(diagrams.stepper_221(_net(), X, Y, lr))
+    h = worked.net221_by_hand(X, Y, W1, W2)
+    nW1, nW2, nb1, nb2 = W1 - lr * h["dW1"], W2 - lr * h["dW2"], -lr * h["db1"], -lr * h["db2"]
+    f = worked.net221_forward(X, nW1.T, nW2.T, nb1, nb2)
+    want = {"z2": f["I3"][0, 0], "yhat": f["O3"][0, 0], "J": float(((f["O3"] - Y) ** 2).sum())}
+    for j in range(2):
+        want |= {f"z1_{j + 1}": f["I2"][j, 0], f"a1_{j + 1}": f["O2"][j, 0],
+                 f"e_W2_1{j + 1}": nW2[0, j]}
+        for k in range(2):
+            want[f"e_W1_{j + 1}{k + 1}"] = nW1[j, k]
+    got = steps[-1]["set"]
+    assert set(got) == set(want)
+    for q, value in want.items():
+        prefix = "\u00d7" if q.startswith("e_") else ""
+        assert got[q] == prefix + diagrams.format_number(value), (q, got[q], value)
+    assert got["J"] == "0.03025" and got["e_W1_11"] == "\u00d70.09897"
+    assert set(steps[-1]["hide"]) == {q for q in _numbers(svg)
+                                      if q.startswith(("d", "e_g", "e_dyhat"))} - {"dx_1", "dx_2"}
+    assert all(not s["set"] and not s["hide"] for s in steps[:-1])
+
+
+def test_stepper_edges_carry_a_backward_arrow():
+    """Each edge holds a second arrow, in the backward colour, pointing from the lower node to
+    the upper one (the gradient's way), which the style sheet shows on a backward step."""
+    _steps, _tex, svg = _stepper_parts(diagrams.stepper_221(_net(), X, Y, 0.5))
+    edges = [g for g in svg.iter(SVG + "g") if g.get("data-edge")]
+    assert len(edges) == 10
+    for g in edges:
+        fwd = [p for p in g.findall(SVG + "path")]
+        back = g.find(SVG + "g[@class='nnbook-back']")
+        assert back is not None, g.get("data-edge")
+        line, head = back.findall(SVG + "path")
+        assert "nnbd-b" in head.get("class") and "nnbd-bs" in line.get("class")
+        tip_y = float(re.match(r"M[\d.]+,([\d.]+)", head.get("d")).group(1))
+        fwd_tip = float(re.match(r"M[\d.]+,([\d.]+)", fwd[1].get("d")).group(1))
+        start_y = float(re.match(r"M[\d.]+,([\d.]+)", fwd[0].get("d")).group(1))
+        assert tip_y == start_y < fwd_tip, g.get("data-edge")       # points up, to the upper node
+    # the textbook figure has none
+    assert "nnbook-back" not in diagrams.computation_graph_221(_net(), X, Y)
 
 
 def test_stepper_is_deterministic_and_leaves_the_network_alone():

@@ -6,7 +6,9 @@
 // shows one of them), and the steps as JSON in the root's data-stepper-data attribute (not in an
 // inline <script type="application/json">: Material's instant navigation re-creates inline
 // scripts without their type and would run the JSON). This script computes nothing: it shows
-// step k.
+// step k. On a backward step the highlighted edges show the gradient's way (an arrow pointing up,
+// drawn by nnbook, shown by the style sheet). The page never scrolls by itself: on a phone the
+// panel sits above the graph and says so.
 //
 // Controls: Start / Previous / Next / End, and the Left / Right / Home / End keys while the
 // stepper has focus. An aria-live region says each step in words. Material's instant navigation
@@ -39,6 +41,9 @@
     const live = find("[data-stepper-live]");
     const formulas = [...ui.querySelectorAll(".nnbook-stepper__formula")];
     const numbers = svg ? [...svg.querySelectorAll("[data-q]")] : [];
+    // The graph's own text of each number: a step with "set" (the update) shows other text (the
+    // numbers after the step, computed and checked by nnbook); every other step restores this.
+    const original = new Map(numbers.map(el => [el, el.textContent]));
     const buttons = {};
     ui.querySelectorAll("[data-stepper-action]").forEach(b => {
       buttons[b.dataset.stepperAction] = b;
@@ -71,9 +76,15 @@
           const el = svg.querySelector(`[data-edge="${q}"]`);
           if (el) el.classList.add("is-current");
         });
+        const set = step.set || {};
+        const hide = new Set(step.hide || []);
         numbers.forEach(el => {
-          const at = revealedAt[el.dataset.q];
-          el.classList.toggle("is-pending", at === undefined || at > k);
+          const q = el.dataset.q;
+          const text = q in set ? set[q] : original.get(el);
+          if (el.textContent !== text) el.textContent = text;
+          const at = revealedAt[q];
+          el.classList.toggle("is-pending", at === undefined || at > k || hide.has(q));
+          el.classList.toggle("is-updated", q in set);
         });
       }
       const first = k === 1;
