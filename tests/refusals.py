@@ -121,8 +121,9 @@ CATALOGUE: tuple[Refusal, ...] = (
         "dtype-float16", "network", "A dtype other than float32 or float64",
         'nb.Network([2, 3, 1], ["tanh", "sigmoid"], "bce", dtype=np.float16)',
         "dtype", TypeError, r"dtype: expected np\.float32 or np\.float64, got float16",
-        "Half precision overflows at 65504 (the exponential of a logit of 11), and the "
-        "book's tolerances are written for float32 and float64.",
+        "Half precision's largest number is 65504, so the exponential of a logit "
+        "overflows once the logit passes ln 65504, just above 11; and the book's "
+        "tolerances are written for float32 and float64.",
     ),
     Refusal(
         "dtype-int", "network", "An integer dtype",
