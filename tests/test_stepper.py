@@ -5,7 +5,13 @@ read back from the JSON the page embeds. At every step the test reads what a rea
 value next to the step's name, the numbers of the visible formula (from MathJax's assistive
 MathML, the typeset formula's own structure: index and exponent digits excluded, a leading minus
 sign kept) and every number visible on the graph; it compares each with the engine's value
-rounded as the page rounds it (six significant digits in the panel, four on the graph).
+rounded as the page rounds it: the value on top to six significant digits (trailing zeros kept),
+a formula's factors likewise (a given number such as 0.35 as it is), a formula's result to four,
+every graph number to four. It also redoes each formula's arithmetic from the numbers it shows and
+checks that they give its shown result (the chapter's rule: the factors as shown, the result to
+four digits), checks the update step's graph (the new weights on the edges, the new forward pass
+and cost on the nodes, the old gradients hidden; back at the step before, the old numbers again),
+and that a backward step's highlighted edges show the gradient's arrow, pointing up.
 
 It steps through all steps with the Next button and again with the arrow keys, checks that the
 live region says something new at each step, and does it again after arriving on the chapter by
@@ -40,11 +46,13 @@ def _engine() -> dict[str, float]:
     grads = net.backward(cache, y)
     after = net.copy()
     after.step(grads, LEARNING_RATE)
+    new = after.forward(x)
     Z, A = cache.Z, cache.A
     e = {"y": 0.5, "alpha": LEARNING_RATE, "two": 2.0, "J": net.cost(x, y), "dJ": 1.0,
          "J_new": after.cost(x, y), "z2": Z[2][0, 0], "yhat": A[2][0, 0],
          "g2": nb.sigmoid_derivative(Z[2])[0, 0], "dyhat": nb.mse_derivative(A[2], y)[0, 0],
-         "dz2": grads.dZ[2][0, 0], "db2": grads.db[2][0, 0], "b2_new": after.b[2][0, 0]}
+         "dz2": grads.dZ[2][0, 0], "db2": grads.db[2][0, 0], "b2_new": after.b[2][0, 0],
+         "z2_new": new.Z[2][0, 0], "yhat_new": new.A[2][0, 0]}
     dx = W1.T @ grads.dZ[1]
     for j in (1, 2):
         e |= {f"x_{j}": x[j - 1, 0], f"dx_{j}": dx[j - 1, 0], f"z1_{j}": Z[1][j - 1, 0],
@@ -52,7 +60,8 @@ def _engine() -> dict[str, float]:
               f"da1_{j}": grads.dA[1][j - 1, 0], f"dz1_{j}": grads.dZ[1][j - 1, 0],
               f"db1_{j}": grads.db[1][j - 1, 0], f"b1_{j}_new": after.b[1][j - 1, 0],
               f"W2_1{j}": W2[0, j - 1], f"dW2_1{j}": grads.dW[2][0, j - 1],
-              f"W2_1{j}_new": after.W[2][0, j - 1]}
+              f"W2_1{j}_new": after.W[2][0, j - 1], f"z1_{j}_new": new.Z[1][j - 1, 0],
+              f"a1_{j}_new": new.A[1][j - 1, 0]}
         for k in (1, 2):
             e |= {f"W1_{j}{k}": W1[j - 1, k - 1], f"dW1_{j}{k}": grads.dW[1][j - 1, k - 1],
                   f"W1_{j}{k}_new": after.W[1][j - 1, k - 1]}
@@ -64,34 +73,52 @@ def _plan() -> list[dict]:
     the graph numbers (data-q) visible once it is done."""
     steps: list[dict] = []
 
-    def add(result, formula, reveal=()):
-        steps.append({"result": result, "formula": formula, "reveal": list(reveal)})
+    def add(phase, result, formula, reveal=(), rule=None):
+        # rule: the result from the formula's numbers as shown (None: a copy, written as shown)
+        steps.append({"phase": phase, "result": result, "formula": formula,
+                      "reveal": list(reveal), "rule": rule})
 
+    dot = ("dot", lambda s: s[0] * s[1] + s[2] * s[3])
+    sigmoid = ("sigmoid", lambda s: 1 / (1 + np.exp(-s[0])))
+    prod = ("product", lambda s: s[0] * s[1])
     for j in (1, 2):
-        add(f"z1_{j}", [f"W1_{j}1", "x_1", f"W1_{j}2", "x_2", f"z1_{j}"], [f"z1_{j}"])
+        add("forward", f"z1_{j}", [f"W1_{j}1", "x_1", f"W1_{j}2", "x_2", f"z1_{j}"],
+            [f"z1_{j}"], dot)
     for j in (1, 2):
-        add(f"a1_{j}", [f"z1_{j}", f"a1_{j}"], [f"a1_{j}"])
-    add("z2", ["W2_11", "a1_1", "W2_12", "a1_2", "z2"], ["z2"])
-    add("yhat", ["z2", "yhat"], ["yhat"])
-    add("J", ["yhat", "y", "J"], ["J"])                 # (yhat - y)^2: the 2 is an exponent
-    add("dJ", ["dJ"], ["dJ"])
-    add("dyhat", ["two", "two", "yhat", "y", "dyhat"], ["dyhat", "e_dyhat"])   # 2(yhat - y)
-    add("dz2", ["dyhat", "g2", "dz2"], ["dz2", "e_g2"])
+        add("forward", f"a1_{j}", [f"z1_{j}", f"a1_{j}"], [f"a1_{j}"], sigmoid)
+    add("forward", "z2", ["W2_11", "a1_1", "W2_12", "a1_2", "z2"], ["z2"], dot)
+    add("forward", "yhat", ["z2", "yhat"], ["yhat"], sigmoid)
+    add("forward", "J", ["yhat", "y", "J"], ["J"],          # (yhat - y)^2: 2 is an exponent
+        ("square", lambda s: (s[0] - s[1]) ** 2))
+    add("backward", "dJ", ["dJ"], ["dJ"])
+    add("backward", "dyhat", ["two", "two", "yhat", "y", "dyhat"], ["dyhat", "e_dyhat"],
+        ("2 (yhat - y)", lambda s: s[1] * (s[2] - s[3])))    # the symbolic 2(...), then 2 x (...)
+    add("backward", "dz2", ["dyhat", "g2", "dz2"], ["dz2", "e_g2"], prod)
     for j in (1, 2):
-        add(f"dW2_1{j}", ["dz2", f"a1_{j}", f"dW2_1{j}"])
-    add("db2", ["db2"])
+        add("backward", f"dW2_1{j}", ["dz2", f"a1_{j}", f"dW2_1{j}"], rule=prod)
+    add("backward", "db2", ["db2"])
     for j in (1, 2):
-        add(f"da1_{j}", [f"W2_1{j}", "dz2", f"da1_{j}"], [f"da1_{j}"])
+        add("backward", f"da1_{j}", [f"W2_1{j}", "dz2", f"da1_{j}"], [f"da1_{j}"], prod)
     for j in (1, 2):
-        add(f"dz1_{j}", [f"da1_{j}", f"g1_{j}", f"dz1_{j}"], [f"dz1_{j}", f"e_g1_{j}"])
+        add("backward", f"dz1_{j}", [f"da1_{j}", f"g1_{j}", f"dz1_{j}"],
+            [f"dz1_{j}", f"e_g1_{j}"], prod)
     for j in (1, 2):
         for k in (1, 2):
-            add(f"dW1_{j}{k}", [f"dz1_{j}", f"x_{k}", f"dW1_{j}{k}"])
+            add("backward", f"dW1_{j}{k}", [f"dz1_{j}", f"x_{k}", f"dW1_{j}{k}"], rule=prod)
     for j in (1, 2):
-        add(f"db1_{j}", [f"db1_{j}"])
-    add("J_new", ["alpha", "W1_11_new", "W1_12_new", "W1_21_new", "W1_22_new", "b1_1_new",
-                  "b1_2_new", "W2_11_new", "W2_12_new", "b2_new", "J", "J_new"])
+        add("backward", f"db1_{j}", [f"db1_{j}"])
+    add("update", "J_new", ["alpha", "W1_11_new", "W1_12_new", "W1_21_new", "W1_22_new",
+                            "b1_1_new", "b1_2_new", "W2_11_new", "W2_12_new", "b2_new", "J",
+                            "J_new"], rule=("update", None))
     return steps
+
+
+# The graph at the update step: these numbers show their value after the step, and the backward
+# numbers (the old parameters' gradients) are hidden.
+AFTER = ["z1_1", "z1_2", "a1_1", "a1_2", "z2", "yhat", "J", "e_W1_11", "e_W1_12", "e_W1_21",
+         "e_W1_22", "e_W2_11", "e_W2_12"]
+OLD_GRADIENTS = ["dJ", "dyhat", "dz2", "da1_1", "da1_2", "dz1_1", "dz1_2", "e_dyhat", "e_g2",
+                 "e_g1_1", "e_g1_2"]
 
 
 KNOWN = ["x_1", "x_2", "y", "e_W1_11", "e_W1_12", "e_W1_21", "e_W1_22", "e_W2_11", "e_W2_12"]
@@ -132,7 +159,23 @@ READ_JS = r"""
   const graph = [...svg.querySelectorAll("[data-q]")]
     .filter(t => getComputedStyle(t).visibility === "visible")
     .map(t => [t.dataset.q, t.textContent.trim()]);
+  // the highlighted edges: is the backward arrow shown, is the forward arrow shown, and does the
+  // shown arrow's tip (the first point of its head) lie above its tail (pointing up the graph)
+  const edges = [...svg.querySelectorAll("[data-edge].is-current")].map(g => {
+    const back = g.querySelector(":scope > .nnbook-back");
+    const backShown = !!back && getComputedStyle(back).display !== "none";
+    const fwd = [...g.querySelectorAll(":scope > path")];
+    const fwdShown = fwd.some(p => getComputedStyle(p).visibility === "visible");
+    let up = null;
+    if (backShown) {
+      const [line, head] = back.querySelectorAll("path");
+      const y = p => parseFloat(p.getAttribute("d").split(",")[1]);
+      up = y(head) < y(line);
+    }
+    return {backShown, fwdShown, up};
+  });
   return {
+    edges,
     k: root.querySelector("[data-stepper-k]").textContent.trim(),
     value: root.querySelector("[data-stepper-number]").textContent.trim(),
     live: root.querySelector("[aria-live]").textContent.trim(),
@@ -145,7 +188,16 @@ READ_JS = r"""
 
 
 def _six(value: float) -> str:
-    return format_number(value, 6).replace("\u2212", "-")
+    """Six significant digits with trailing zeros kept; a number they hold (to 1e-12) as it is."""
+    short = format_number(value, 6).replace("\u2212", "-")
+    if abs(float(short) - value) <= 1e-12 * abs(value):
+        return short
+    text = f"{value:#.6g}"
+    return text.rstrip(".")
+
+
+def _four(value: float) -> str:
+    return format_number(value, 4).replace("\u2212", "-")
 
 
 class Checker:
@@ -159,6 +211,9 @@ class Checker:
         self.clicks = 0
         self.keys = 0
         self.mismatches: list[str] = []
+        self.formulas = 0          # formulas whose arithmetic was redone from the shown numbers
+        self.after_update = 0      # graph numbers compared with the engine after the step
+        self.back_arrows = 0       # highlighted edges of backward steps with the arrow up
 
     def check(self, where: str, k: int, seen: dict, last_live: str | None) -> None:
         plan, e, bad = self.plan[k - 1], self.engine, self.mismatches.append
@@ -182,6 +237,10 @@ class Checker:
         if seen["visibleFormulas"] != 1 or not seen["typeset"]:
             bad(f"{tag}: {seen['visibleFormulas']} formulas visible, typeset: {seen['typeset']}")
         want = [_six(e[q]) for q in plan["formula"]]
+        if plan["rule"] is not None:       # arithmetic: the result (update: every new number)
+            want[-1] = _four(e[plan["result"]])
+        if plan["phase"] == "update":
+            want[1:] = [_four(e[q]) for q in plan["formula"][1:]]
         if len(seen["numbers"]) != len(want):
             bad(f"{tag}: the formula shows {seen['numbers']}, expected {want}")
         # a length mismatch is reported above; compare what both have
@@ -189,17 +248,64 @@ class Checker:
             self.numbers += 1
             if got != exp:
                 bad(f"{tag}: the formula shows {q} as {got}, the engine's value is {exp}")
-        # the graph: exactly the numbers computed so far, each the engine's at four digits
+        self._arithmetic(tag, plan, seen["numbers"])
+        # the graph: exactly the numbers computed so far, each the engine's at four digits (at the
+        # update: after the step, the old gradients hidden)
         revealed = set(KNOWN).union(*(s["reveal"] for s in self.plan[:k]))
+        update = plan["phase"] == "update"
+        if update:
+            revealed -= set(OLD_GRADIENTS)
         shown = dict(seen["graph"])
         if set(shown) != revealed:
             bad(f"{tag}: graph shows {sorted(set(shown) ^ revealed)} wrongly (visible/hidden)")
         for q, text in shown.items():
             self.numbers += 1
             number = text.rsplit(" ", 1)[-1].lstrip("\u00d7")
-            exp = format_number(e[q.removeprefix("e_")])
+            key = q.removeprefix("e_") + ("_new" if update and q in AFTER else "")
+            exp = format_number(e[key])
+            self.after_update += update and q in AFTER
             if number != exp:
-                bad(f"{tag}: the graph shows {q} as {text!r}, the engine's value is {exp}")
+                bad(f"{tag}: the graph shows {q} as {text!r}, the engine's {key} is {exp}")
+        # the highlighted edges: on a backward step the gradient's arrow, pointing up, instead
+        # of the forward one; on other steps the forward arrow only
+        for edge in seen["edges"]:
+            if plan["phase"] == "backward":
+                if not edge["backShown"] or edge["fwdShown"] or not edge["up"]:
+                    bad(f"{tag}: a highlighted edge shows {edge} (want the backward arrow, up)")
+                else:
+                    self.back_arrows += 1
+            elif edge["backShown"] or not edge["fwdShown"]:
+                bad(f"{tag}: a highlighted edge shows {edge} (want the forward arrow)")
+
+    def _arithmetic(self, tag: str, plan: dict, numbers: list[str]) -> None:
+        """Redo the formula's arithmetic from the numbers it shows: the result, rounded to four
+        digits, must be the shown result (a copy: the same text); the update's new parameters
+        from the values the earlier steps showed."""
+        bad = self.mismatches.append
+        if len(numbers) != len(plan["formula"]):
+            return                                           # reported by check()
+        try:
+            vals = [float(t) for t in numbers]
+        except ValueError:
+            bad(f"{tag}: the formula shows {numbers}, not numbers")
+            return
+        if plan["rule"] is None:                             # db = delta, dJ/dJ = 1
+            return
+        name, rule = plan["rule"]
+        self.formulas += 1
+        if name == "update":
+            alpha = vals[0]
+            for q, text in zip(plan["formula"][1:10], numbers[1:10], strict=True):
+                old = q.removesuffix("_new")
+                w = self.engine.get(old, 0.0)                # the biases start at zero
+                again = _four(w - alpha * float(_six(self.engine["d" + old])))
+                if again != text:
+                    bad(f"{tag}: {q} shown {text}, {w} - {alpha} x (shown d{old}) gives {again}")
+            return
+        again = _four(rule(vals[:-1]))
+        if again != numbers[-1]:
+            bad(f"{tag}: the formula ({name}) of {numbers[:-1]} gives {again}, "
+                f"it shows {numbers[-1]}")
 
 
 def _walk(page, checker: Checker, where: str, how: str) -> int:
@@ -298,11 +404,15 @@ def test_stepper_shows_the_engines_numbers(served: Site) -> None:  # noqa: F811
                f"arrow keys; page load and instant navigation; light and dark): "
                f"{checker.clicks} button clicks, {checker.keys} key presses, "
                f"{checker.steps} steps checked, {checker.numbers} numbers compared with the "
-               f"engine, {len(checker.mismatches)} mismatches")
+               f"engine ({checker.after_update} of them the graph after the update), "
+               f"{checker.formulas} formulas recomputed from their shown numbers, "
+               f"{checker.back_arrows} backward arrows checked, "
+               f"{len(checker.mismatches)} mismatches")
     SUMMARY.append(summary)
     print(summary)
     problems += checker.mismatches
     problems += [f"request to another host: {u}" for u in watch.blocked]
     problems += watch.failed + watch.console
     assert checker.steps >= 8 * len(checker.plan)
+    assert checker.formulas >= 8 * 20 and checker.after_update >= 8 * 13 and checker.back_arrows
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems[:60])
