@@ -5,11 +5,14 @@ column per example) and ``Y`` of shape $(1, m)$ — or one-hot $(k, m)$ with
 ``one_hot=True`` — as float64 arrays. Randomness comes from
 ``numpy.random.default_rng(seed)``: the same seed gives the same data.
 ``seed`` is an integer >= 0, a ``numpy.random.Generator`` (used as is) or
-``None``; anything else is refused naming ``seed``.
+``None``; anything else is refused naming ``seed``. ``noise`` is a finite
+number in $[0, 10^{100}]$ (``turns`` in $[-10^{100}, 10^{100}]$), so the points
+always fit float64; ``one_hot`` is ``True`` or ``False``.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -28,11 +31,33 @@ def _check_m(m: Any, minimum: int = 1) -> int:
     return int(m)
 
 
+SCALE = 1e100
+"""Largest ``noise`` (and ``|turns|``) accepted: beyond it the points could
+overflow float64 (a Gaussian draw reaches about 10 standard deviations)."""
+
+
+def _check_real(value: Any, name: str, low: float, high: float,
+                closed: bool = True) -> float:
+    """A finite real number in ``[low, high]`` (``(low, high)`` when not
+    ``closed``), returned as a float."""
+    inside = (lambda x: low <= x <= high) if closed else (
+        lambda x: low < x < high)
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not math.isfinite(value) or not inside(value)):
+        where = f"[{low:g}, {high:g}]" if closed else f"({low:g}, {high:g})"
+        raise ValueError(f"{name}: expected a finite number in {where}, "
+                         f"got {value!r}")
+    return float(value)
+
+
 def _check_noise(noise: Any) -> float:
-    if (isinstance(noise, bool) or not isinstance(noise, numbers.Real)
-            or not noise >= 0):
-        raise ValueError(f"noise: expected a number >= 0, got {noise!r}")
-    return float(noise)
+    return _check_real(noise, "noise", 0.0, SCALE)
+
+
+def _check_flag(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected True or False, got {value!r}")
+    return bool(value)
 
 
 def one_hot(labels: Any, k: int | None = None) -> np.ndarray:
@@ -52,13 +77,23 @@ def one_hot(labels: Any, k: int | None = None) -> np.ndarray:
     >>> nb.datasets.one_hot([0, 2, 1]).tolist()
     [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
     """
-    y = np.asarray(labels)
+    try:
+        y = np.asarray(labels)
+    except ValueError as exc:  # ragged
+        raise ValueError("labels: expected shape (m,) or (1, m), got a "
+                         "ragged sequence") from exc
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"labels: expected integers, got dtype {y.dtype}")
+    if k is not None and (isinstance(k, bool)
+                          or not isinstance(k, numbers.Integral)):
+        raise TypeError(f"k: expected an integer or None, got {k!r}")
     if y.ndim == 2 and y.shape[0] == 1:
         y = y[0]
     if y.ndim != 1:
         raise ValueError("labels: expected shape (m,) or (1, m), "
                          f"got shape {y.shape}")
-    if y.size and (not np.all(np.equal(np.mod(y, 1), 0)) or y.min() < 0):
+    if y.size and (not np.isfinite(y).all() or y.max() >= 2**62
+                   or not np.all(np.equal(np.mod(y, 1), 0)) or y.min() < 0):
         raise ValueError("labels: expected non-negative integers")
     y = y.astype(np.int64)
     if k is None:
@@ -74,7 +109,7 @@ def one_hot(labels: Any, k: int | None = None) -> np.ndarray:
 def _finish(
     X: np.ndarray, labels: np.ndarray, k: int, one_hot_: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    if one_hot_:
+    if _check_flag(one_hot_, "one_hot"):
         return X, one_hot(labels, k)
     return X, labels.astype(np.float64).reshape(1, -1)
 
@@ -144,9 +179,7 @@ def circles(
     """
     m = _check_m(m, 2)
     noise = _check_noise(noise)
-    if not 0 < factor < 1:
-        raise ValueError("factor: expected a number in (0, 1), "
-                         f"got {factor!r}")
+    factor = _check_real(factor, "factor", 0.0, 1.0, closed=False)
     rng = np.random.default_rng(check_seed(seed))
     m0 = (m + 1) // 2
     t0 = np.linspace(0, 2 * np.pi, m0, endpoint=False)
@@ -182,6 +215,7 @@ def spirals(
     if (isinstance(classes, bool) or not isinstance(classes, numbers.Integral)
             or classes < 2):
         raise ValueError(f"classes: expected an integer >= 2, got {classes!r}")
+    turns = _check_real(turns, "turns", -SCALE, SCALE)
     rng = np.random.default_rng(check_seed(seed))
     counts = [m // classes + (1 if c < m % classes else 0)
               for c in range(classes)]
