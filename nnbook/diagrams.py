@@ -400,25 +400,26 @@ def _graph_221(v: dict[str, Any], *, legend: bool = True,
                q=q, value=val)
 
     # edges first, nodes over them
-    for j in range(2):  # x_k -> z[1]_j carries W[1]_jk
-        for k in range(2):
-            spread = 28 * (j - k)  # crossing edges leave and arrive off-centre
-            x0, y0 = cols2[k] + spread, row(0) + bh
-            x1, y1 = cols2[j] - spread, row(1)
-            c.parts.append(f'<g data-edge="x_{k + 1}-z1_{j + 1}">')
-            edge(x0, y0, x1, y1)
-            w = float(v["W1"][j, k])
-            text, q = f"×{format_number(w)}", f"e_W1_{j + 1}{k + 1}"
-            if j == k:
-                label(x0, y0, x1, y1, 0.5, text, q, w,
-                      "left" if j == 0 else "right")
-            else:  # beside the arrowhead, on the side away from the crossing
-                yb = y1 - 14  # baseline; the line is nearest at its bottom
-                xl = x0 + (yb + 2 - y0) / (y1 - y0) * (x1 - x0)
-                c.text(xl + (-8 if j == 0 else 8), yb, text, size=14,
-                       anchor="end" if j == 0 else "start", halo=True,
-                       q=q, value=w)
-            c.parts.append("</g>")
+    # x_k -> z[1]_j carries W[1]_jk; the crossing edges last, so that their
+    # labels (halo) lie over the straight edges, not under them
+    for j, k in ((0, 0), (1, 1), (0, 1), (1, 0)):
+        spread = 28 * (j - k)  # crossing edges leave and arrive off-centre
+        x0, y0 = cols2[k] + spread, row(0) + bh
+        x1, y1 = cols2[j] - spread, row(1)
+        c.parts.append(f'<g data-edge="x_{k + 1}-z1_{j + 1}">')
+        edge(x0, y0, x1, y1)
+        w = float(v["W1"][j, k])
+        text, q = f"×{format_number(w)}", f"e_W1_{j + 1}{k + 1}"
+        if j == k:
+            label(x0, y0, x1, y1, 0.5, text, q, w,
+                  "left" if j == 0 else "right")
+        else:  # beside the arrowhead, on the side away from the crossing
+            yb = y1 - 14  # baseline; the line is nearest at its bottom
+            xl = x0 + (yb + 2 - y0) / (y1 - y0) * (x1 - x0)
+            c.text(xl + (-8 if j == 0 else 8), yb, text, size=14,
+                   anchor="end" if j == 0 else "start", halo=True,
+                   q=q, value=w)
+        c.parts.append("</g>")
     for j in range(2):  # z[1]_j -> a[1]_j carries g'(z[1]_j)
         x0 = cols2[j]
         c.parts.append(f'<g data-edge="z1_{j + 1}-a1_{j + 1}">')
