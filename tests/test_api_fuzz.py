@@ -1304,6 +1304,8 @@ def dataset_cases(draw: Any) -> Case:
                 value, kind = draw(uniform([(max(labels), BAD), (0, BAD), (-1, BAD),
                                             (2.5, BAD), ("3", BAD), (True, BAD)]))
             args[which] = Arg(which, value, kind)
+            if which == "labels" and args["k"].kind == OK and args["k"].value is not None:
+                args["k"] = Arg("k", args["k"].value, EDGE)  # may be too small for them now
         return Case(list(args.values()), {"name": name})
     params, n0 = GENERATORS[name]
     bad = spoils(draw, params)
