@@ -11,7 +11,8 @@ and ``Y`` $(n^{[L]}, m)$ are already validated and in ``net.dtype``,
 ``batch_size`` (the last one may be shorter). The per-epoch loss is the
 example-weighted mean of the minibatch costs met during the epoch (before
 each minibatch's update). On NaN/inf the weights of the last finite epoch are
-restored and ``FloatingPointError`` names the epoch.
+restored and ``FloatingPointError`` names the epoch (``Network.fit`` then puts
+back the weights it started from: a failed call changes nothing).
 
 Both loops share one epoch driver, `_run_epochs`, so they stop alike: a
 `Control` carries the per-epoch hook of ``fit`` (progress bar, callback) and
@@ -164,7 +165,9 @@ def _run_epochs(
             loss = total / m
             if not (math.isfinite(loss) and params_finite()):
                 restore()                     # back to the last finite epoch
-                raise _diverged(epoch, loss, learning_rate)
+                err = _diverged(epoch, loss, learning_rate)
+                err.history = list(history)   # the completed epochs' losses
+                raise err
             save()
             history.append(float(loss))
             if ctl.on_epoch is not None:
@@ -205,8 +208,8 @@ def _diverged(
 ) -> FloatingPointError:
     return FloatingPointError(
         f"training diverged at epoch {epoch} (loss = {loss}) with "
-        f"learning_rate = {learning_rate}; weights restored to the end of "
-        f"epoch {epoch - 1}. Try a smaller learning_rate."
+        f"learning_rate = {learning_rate}; the network is left as it was "
+        f"before fit. Try a smaller learning_rate."
     )
 
 
@@ -658,7 +661,8 @@ def train(
     FloatingPointError
         When an epoch's loss (or a parameter) becomes NaN/inf. The weights are
         restored to the end of the last finite epoch (the initial ones if it is
-        epoch 1) before raising.
+        epoch 1) before raising; ``Network.fit`` then restores the weights it
+        started from.
 
     Examples
     --------

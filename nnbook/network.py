@@ -757,7 +757,8 @@ class Network:
             Return ``True`` (or raise
             [`StopTraining`][nnbook.network.StopTraining]) to stop after this
             epoch; ``None`` or ``False`` to go on. Any other exception it
-            raises propagates, with the weights of that epoch kept.
+            raises propagates, and the network is left as it was before
+            ``fit``.
 
         Returns
         -------
@@ -778,8 +779,11 @@ class Network:
         ImportError
             ``progress=True`` without tqdm installed.
         FloatingPointError
-            If the loss becomes NaN or inf during training (divergence); the
-            weights are first restored to those of the last finite epoch.
+            If the loss becomes NaN or inf during training (divergence). The
+            network is left bit-identical to before the call (a failed call
+            changes nothing; retry with a smaller ``learning_rate``), and the
+            error's ``history`` attribute lists the losses of the epochs that
+            completed.
 
         Notes
         -----
@@ -842,11 +846,18 @@ class Network:
         control = _train.Control(
             _epoch_hook(self, bar, callback), publish=callback is not None)
         rng = np.random.default_rng(seed)
+        before = {l: (self.W[l], self.W[l].copy(), self.b[l], self.b[l].copy())
+                  for l in self.W}
         try:
             losses = _train.train(
                 self, X, Y, epochs=epochs, learning_rate=lr, batch_size=bs,
                 shuffle=bool(shuffle) and bs < m, rng=rng, control=control,
             )
+        except Exception:    # a failure (divergence, a callback's error): the
+            for l, (W, W0, b, b0) in before.items():   # network as before fit
+                W[...], b[...] = W0, b0
+                self.W[l], self.b[l] = W, b
+            raise
         finally:
             if bar is not None:
                 bar.close()

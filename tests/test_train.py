@@ -152,7 +152,7 @@ def test_nan_guard_restores_the_last_finite_epoch_and_names_it():
     with pytest.raises(FloatingPointError, match=f"diverged at epoch {bad} ") as fast:
         _train.train(net, X, Y, epochs=200, learning_rate=lr, batch_size=8, shuffle=True,
                      rng=np.random.default_rng(0))
-    assert f"end of epoch {bad - 1}" in str(fast.value)
+    assert len(fast.value.history) == bad - 1         # the completed epochs' losses
     for l in net.W:
         assert net.W[l] is W[l]                       # restored in place
         assert np.isfinite(net.W[l]).all() and np.isfinite(net.b[l]).all()
@@ -322,8 +322,8 @@ def test_a_learning_rate_beyond_float32_diverges_without_a_warning(plain):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(FloatingPointError, match=r"^training diverged at epoch 1 .*"
-                                                     r"learning_rate = 1e\+308; weights "
-                                                     r"restored to the end of epoch 0"):
+                                                     r"learning_rate = 1e\+308; the network "
+                                                     r"is left as it was before fit"):
             run(net, X, Y, epochs=2, learning_rate=1e308, batch_size=8, shuffle=False,
                 rng=np.random.default_rng(0))
     assert _max_rel(net, init) == 0.0
