@@ -158,15 +158,22 @@ def test_leaky_relu_kink_is_reported_too():
     assert result.errors_all["W1"] > 1e-3  # slopes 0.01 and 1 averaged
 
 
-def test_kink_entries_are_only_those_that_move_a_kinked_unit():
-    # 2-3-1, m = 3: hidden unit 0 sits at 0 for example 0 only. Its incoming weights and bias
-    # are at the kink; every other entry (units 1 and 2, layer 2) is judged and passes.
+def _kinked_231():
+    """A 2-3-1 ReLU network on m = 3 examples whose hidden unit 0 sits exactly at the kink
+    (z = 0) for example 0 only."""
     W1 = [[1.0, -1.0], [0.5, 1.0], [-0.3, 0.8]]
     net = nb.Network.from_parameters({1: W1, 2: [[1.0, -2.0, 0.7]]},
                                      {1: [[0.0], [0.1], [0.2]], 2: [[0.0]]},
                                      ["relu", "sigmoid"], "bce")
     X = np.array([[1.0, 0.3, -0.5], [1.0, 0.9, 0.4]])
     Y = np.array([[1.0, 0.0, 1.0]])
+    return net, X, Y
+
+
+def test_kink_entries_are_only_those_that_move_a_kinked_unit():
+    # 2-3-1, m = 3: hidden unit 0 sits at 0 for example 0 only. Its incoming weights and bias
+    # are at the kink; every other entry (units 1 and 2, layer 2) is judged and passes.
+    net, X, Y = _kinked_231()
     result = nb.gradient_check(net, X, Y)
     assert result.kink_entries == [("W1", (0, 0)), ("W1", (0, 1)), ("b1", (0, 0))]
     assert result.errors_all["W1"] > 1e-2  # blind to kinks: "failed"
@@ -183,12 +190,7 @@ def test_near_kink_within_eps_is_found_and_far_is_not():
 
 
 def test_a_wrong_relu_backward_still_fails_next_to_a_kink(monkeypatch):
-    W1 = [[1.0, -1.0], [0.5, 1.0], [-0.3, 0.8]]
-    net = nb.Network.from_parameters({1: W1, 2: [[1.0, -2.0, 0.7]]},
-                                     {1: [[0.0], [0.1], [0.2]], 2: [[0.0]]},
-                                     ["relu", "sigmoid"], "bce")
-    X = np.array([[1.0, 0.3, -0.5], [1.0, 0.9, 0.4]])
-    Y = np.array([[1.0, 0.0, 1.0]])
+    net, X, Y = _kinked_231()
     # a backward with a wrong slope (1.5 instead of 1 on the active side)
     monkeypatch.setitem(nb.activations._BACKWARD, "relu",
                         lambda dA, Z, A: dA * 1.5 * (Z > 0))
